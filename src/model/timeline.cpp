@@ -1,0 +1,192 @@
+#include "model/timeline.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+#include <utility>
+
+namespace crsguard {
+
+Timeline::Timeline(TimelineRecord record) : record_(std::move(record)) {
+  auto& events = record_.events;
+  std::stable_sort(events.begin(), events.end(), [](const Event& a, const Event& b) {
+    return a.time.seconds_since_infusion < b.time.seconds_since_infusion;
+  });
+
+  observations_by_code_.resize(kObservationCodeCount);
+  std::map<VasopressorAgent, std::size_t> open_runs;  // agent -> index in vasopressor_runs_
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    const Event& event = events[i];
+    const std::int64_t t = event.time.seconds_since_infusion;
+    if (const auto* observation = event.as<Observation>()) {
+      observations_by_code_[static_cast<std::size_t>(observation->code)].push_back(i);
+    } else if (event.as<OxygenSupport>() != nullptr) {
+      oxygen_events_.push_back(i);
+    } else if (const auto* change = event.as<VasopressorChange>()) {
+      const auto open = open_runs.find(change->agent);
+      if (change->action == VasopressorAction::stop) {
+        if (open != open_runs.end()) {
+          vasopressor_runs_[open->second].to = t;
+          open_runs.erase(open);
+        }
+      } else if (open == open_runs.end()) {
+        open_runs.emplace(change->agent, vasopressor_runs_.size());
+        vasopressor_runs_.push_back(VasopressorRun{change->agent, t, std::nullopt});
+      }
+    } else if (const auto* administration = event.as<Administration>()) {
+      const int count = administration->repeat ? administration->repeat->count : 1;
+      const double every_s = administration->repeat ? administration->repeat->every_hours * 3600.0 : 0.0;
+      for (int k = 0; k < count; ++k) {
+        const auto offset = static_cast<std::int64_t>(std::llround(every_s * k));
+        doses_.push_back(DoseGiven{t + offset, i, administration});
+      }
+    }
+  }
+  std::stable_sort(doses_.begin(), doses_.end(), [](const DoseGiven& a, const DoseGiven& b) {
+    return a.seconds_since_infusion < b.seconds_since_infusion;
+  });
+}
+
+int Timeline::study_day(std::int64_t seconds_since_infusion) const {
+  return static_cast<int>(floor_div(seconds_since_infusion + record_.infusion.time.clock_offset(), kSecondsPerDay));
+}
+
+std::int64_t Timeline::day_start(int day) const {
+  return static_cast<std::int64_t>(day) * kSecondsPerDay - record_.infusion.time.clock_offset();
+}
+
+std::vector<ObservedValue> Timeline::values(ObservationCode code) const {
+  std::vector<ObservedValue> out;
+  for (const std::size_t i : observations_by_code_[static_cast<std::size_t>(code)]) {
+    const Event& event = record_.events[i];
+    const auto& observation = std::get<Observation>(event.detail);
+    if (!observation.value) continue;
+    out.push_back(ObservedValue{*observation.value, observation.comparator, observation.statistic, event.time, i});
+  }
+  return out;
+}
+
+std::optional<ObservedValue> Timeline::value_at(ObservationCode code, std::int64_t t) const {
+  std::optional<ObservedValue> latest;
+  for (const std::size_t i : observations_by_code_[static_cast<std::size_t>(code)]) {
+    const Event& event = record_.events[i];
+    if (event.time.seconds_since_infusion > t) break;
+    const auto& observation = std::get<Observation>(event.detail);
+    if (observation.value) {
+      latest = ObservedValue{*observation.value, observation.comparator, observation.statistic, event.time, i};
+    }
+  }
+  return latest;
+}
+
+template <class Better>
+std::optional<ObservedValue> Timeline::extreme_in(ObservationCode code, TimeWindow window, Better better) const {
+  std::optional<ObservedValue> best;
+  for (const std::size_t i : observations_by_code_[static_cast<std::size_t>(code)]) {
+    const Event& event = record_.events[i];
+    const std::int64_t t = event.time.seconds_since_infusion;
+    if (t < window.from) continue;
+    if (t >= window.to) break;
+    const auto& observation = std::get<Observation>(event.detail);
+    if (!observation.value) continue;
+    if (!best || better(*observation.value, best->value)) {
+      best = ObservedValue{*observation.value, observation.comparator, observation.statistic, event.time, i};
+    }
+  }
+  return best;
+}
+
+std::optional<ObservedValue> Timeline::max_in(ObservationCode code, TimeWindow window) const {
+  return extreme_in(code, window, [](double a, double b) { return a > b; });
+}
+
+std::optional<ObservedValue> Timeline::min_in(ObservationCode code, TimeWindow window) const {
+  return extreme_in(code, window, [](double a, double b) { return a < b; });
+}
+
+std::optional<OxygenSupport> Timeline::oxygen_at(std::int64_t t) const {
+  std::optional<OxygenSupport> current;
+  for (const std::size_t i : oxygen_events_) {
+    const Event& event = record_.events[i];
+    if (event.time.seconds_since_infusion > t) break;
+    current = std::get<OxygenSupport>(event.detail);
+  }
+  return current;
+}
+
+std::optional<OxygenSupport> Timeline::highest_oxygen_in(TimeWindow window) const {
+  std::optional<OxygenSupport> highest = oxygen_at(window.from);
+  for (const std::size_t i : oxygen_events_) {
+    const Event& event = record_.events[i];
+    const std::int64_t t = event.time.seconds_since_infusion;
+    if (t < window.from) continue;
+    if (t >= window.to) break;
+    const auto& support = std::get<OxygenSupport>(event.detail);
+    if (!highest || more_support(support, *highest)) highest = support;
+  }
+  return highest;
+}
+
+std::vector<VasopressorAgent> Timeline::vasopressors_in(TimeWindow window) const {
+  std::set<VasopressorAgent> agents;
+  for (const auto& run : vasopressor_runs_) {
+    const bool started_before_end = run.from < window.to;
+    const bool still_running_at_start = !run.to || *run.to > window.from;
+    if (started_before_end && still_running_at_start) agents.insert(run.agent);
+  }
+  return {agents.begin(), agents.end()};
+}
+
+std::vector<DaySummary> Timeline::day_summaries() const {
+  std::set<int> days;
+  for (const auto& event : record_.events) days.insert(study_day(event.time));
+  for (const auto& dose : doses_) days.insert(study_day(dose.seconds_since_infusion));
+  if (!days.empty()) {
+    const int last_day = *days.rbegin();
+    for (const auto& run : vasopressor_runs_) {
+      const int end = run.to ? study_day(*run.to) : last_day;
+      for (int d = study_day(run.from); d <= end; ++d) days.insert(d);
+    }
+    for (std::size_t k = 0; k < oxygen_events_.size(); ++k) {
+      const Event& event = record_.events[oxygen_events_[k]];
+      if (std::get<OxygenSupport>(event.detail).device == OxygenDevice::none) continue;
+      const int end = k + 1 < oxygen_events_.size()
+                          ? study_day(record_.events[oxygen_events_[k + 1]].time)
+                          : last_day;
+      for (int d = study_day(event.time); d <= end; ++d) days.insert(d);
+    }
+  }
+
+  std::vector<DaySummary> summaries;
+  summaries.reserve(days.size());
+  for (const int day : days) {
+    const TimeWindow window = day_window(day);
+    DaySummary summary;
+    summary.day = day;
+    summary.max_temperature = max_in(ObservationCode::body_temperature, window);
+    summary.max_heart_rate = max_in(ObservationCode::heart_rate, window);
+    summary.min_systolic_bp = min_in(ObservationCode::systolic_bp, window);
+    summary.highest_oxygen = highest_oxygen_in(window);
+    summary.vasopressors = vasopressors_in(window);
+    for (const auto& dose : doses_) {
+      if (!window.contains(dose.seconds_since_infusion)) continue;
+      const std::string name = dose.administration->display_name();
+      auto row = std::find_if(summary.drugs.begin(), summary.drugs.end(),
+                              [&](const DrugsGivenOnDay& r) { return r.drug == name; });
+      if (row == summary.drugs.end()) {
+        summary.drugs.push_back(DrugsGivenOnDay{name, 1, dose.administration->dose, false});
+        continue;
+      }
+      ++row->doses;
+      if (row->dose != dose.administration->dose) {
+        row->doses_differ = true;
+        row->dose.reset();
+      }
+    }
+    summaries.push_back(std::move(summary));
+  }
+  return summaries;
+}
+
+}  // namespace crsguard
