@@ -340,6 +340,10 @@ def adult_events(rows):
             if note:
                 ev["note"] = note
             events.append(ev)
+            # The day-28 note carries a measurement ("BCR-ABL/ABL IS 5.30%"): keep it as data too.
+            if "IS 5.30%" in (row_note := r["note"] or ""):
+                events.append({"kind": "observation", "time": day(d), "code": "bcr_abl_is", "value": 5.3,
+                               "unit": "%", "note": "from the day-28 response note: " + row_note})
             continue
 
         raise InputError(f"{where}: unknown kind {kind!r}")
@@ -594,8 +598,6 @@ def build_paediatric(r, source):
             {"kind": "observation", "time": day(5), "code": "body_temperature",
              "value": 40, "unit": "Cel", "comparator": ">", "statistic": "max",
              "note": "fever > 40 Cel with grade 4 CRS and grade 3 ICANS on day 5 (report text)"},
-            {"kind": "oxygen", "time": day(5), "device": "cpap",
-             "note": "CPAP on day 5 (report text); when it was stopped is not reported"},
             {"kind": "administration", "time": day(6), "drug": "ruxolitinib", "dose": quantity(5, "mg"),
              "route": "po", "indication": "crs",
              "note": "5 mg twice daily; per-patient duration not reported (series median 8 days, range "
@@ -655,7 +657,8 @@ def build_paediatric(r, source):
     if n == 3:
         notes.append("Grade 3 CRS on day 3; grade 4 CRS with grade 3 ICANS on day 5 with fever > 40 Cel, "
                      "several vasopressors (agents and times not reported, so no vasopressor events), "
-                     "CPAP and a seizure (type and duration not reported, so no neuro event); ruxolitinib "
+                     "CPAP (when it stopped is not reported; an oxygen event would hold until follow-up, so none is recorded) "
+                     "and a seizure (type and duration not reported, so no neuro event); ruxolitinib "
                      "plus high-dose methylprednisolone on day 6; fever gone within 24 h.")
     if n == 10:
         notes.append("Severe (grade >= 3) CRS, exact grade not reported; recovered after steroids alone "

@@ -7,21 +7,15 @@
 namespace crsguard {
 
 std::string Problem::to_string() const {
-  std::string out = where.file.empty() ? std::string("<input>") : where.file;
-  out += ':';
-  if (where.line > 0) {
-    out += fmt::format(" line {}", where.line);
-    if (where.column > 0) out += fmt::format(", column {}", where.column);
-    if (!where.json_pointer.empty() || !where.field.empty()) out += ',';
-  }
-  if (!where.json_pointer.empty()) out += fmt::format(" at {}", where.json_pointer);
-  if (!where.field.empty()) {
-    if (!where.json_pointer.empty()) out += ',';
-    out += fmt::format(" field \"{}\"", where.field);
-  }
-  out += ": ";
-  out += reason;
-  return out;
+  // "FILE: line 3, column 5, at /a/b, field \"b\": reason", leaving out what is not known.
+  std::string place;
+  auto append = [&place](const std::string& part) { place += (place.empty() ? " " : ", ") + part; };
+  if (where.line > 0) append(fmt::format("line {}", where.line));
+  if (where.line > 0 && where.column > 0) append(fmt::format("column {}", where.column));
+  if (!where.json_pointer.empty()) append("at " + where.json_pointer);
+  if (!where.field.empty()) append(fmt::format("field \"{}\"", where.field));
+  const std::string file = where.file.empty() ? std::string("<input>") : where.file;
+  return place.empty() ? file + ": " + reason : file + ":" + place + ": " + reason;
 }
 
 ProblemLog::ProblemLog(std::string file, std::size_t limit) : file_(std::move(file)), limit_(limit) {}

@@ -110,6 +110,15 @@ std::optional<nlohmann::json> parse_strict_json(std::string_view text, ProblemLo
     // nlohmann counts `byte` from 1, pointing at the character that broke the syntax.
     const std::size_t offset = error.byte > 0 ? error.byte - 1 : 0;
     log.add(location_of_offset(text, offset), "malformed JSON: " + plain_parse_message(error.what()));
+  } catch (const nlohmann::json::out_of_range& error) {
+    // A number beyond double's range ("1e400"): nlohmann names the literal but not its place.
+    const std::string message = error.what();
+    const auto open = message.find('\'');
+    const auto close = message.rfind('\'');
+    const std::string literal = open != std::string::npos && close > open ? message.substr(open + 1, close - open - 1) : "";
+    const auto at = literal.empty() ? std::string_view::npos : text.find(literal);
+    log.add(at == std::string_view::npos ? InputLocation{} : location_of_offset(text, at),
+            "number " + literal + " is too large to represent");
   } catch (const TooDeep&) {
     log.add(InputLocation{}, "JSON nested more than " + std::to_string(kMaxJsonDepth) +
                                  " levels deep; a timeline is never nested like this");

@@ -335,7 +335,6 @@ class Decoder {
         located_.push_back(LocatedEvent{*event, event_pointer});
         events.push_back(std::move(*event));
       }
-      if (log_.full()) return;
     }
   }
 
