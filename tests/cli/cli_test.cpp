@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -27,12 +28,18 @@ std::string slurp(const std::filesystem::path& path) {
 // Runs the CLI from the repository root with `arguments` (already shell-quoted).
 CliRun crsguard(const std::string& arguments) {
   const auto dir = std::filesystem::temp_directory_path();
-  const auto out = dir / "crsguard-cli-test.out";
-  const auto err = dir / "crsguard-cli-test.err";
+  // ctest runs tests in parallel processes: each call gets its own files.
+  static int calls = 0;
+  const std::string stem = "crsguard-cli-test-" + std::to_string(::getpid()) + "-" + std::to_string(++calls);
+  const auto out = dir / (stem + ".out");
+  const auto err = dir / (stem + ".err");
   const std::string command = std::string("cd '") + CRSGUARD_SOURCE_DIR + "' && '" + CRSGUARD_CLI_PATH + "' " +
                               arguments + " >'" + out.string() + "' 2>'" + err.string() + "'";
   const int raw = std::system(command.c_str());
-  return CliRun{WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, slurp(out), slurp(err)};
+  CliRun run{WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, slurp(out), slurp(err)};
+  std::filesystem::remove(out);
+  std::filesystem::remove(err);
+  return run;
 }
 
 std::set<std::string> files_in(const std::filesystem::path& folder) {
@@ -61,7 +68,7 @@ TEST(Cli, ValidateGoodFilesAndFolders) {
 }
 
 TEST(Cli, ValidateBadFileExitsTwoAndNamesEveryProblem) {
-  const auto bad = std::filesystem::temp_directory_path() / "crsguard-cli-bad.json";
+  const auto bad = std::filesystem::temp_directory_path() / ("crsguard-cli-bad-" + std::to_string(::getpid()) + ".json");
   std::ofstream(bad) << R"({"format": "crsguard.timeline/1", "patient": {"id": "p", "sex": "male"},
     "infusion": {"product": "x", "targets": ["CD19"]},
     "events": [{"kind": "observation", "time": {"day": 1}, "code": "body_temperature", "value": 60, "unit": "Cel"},
