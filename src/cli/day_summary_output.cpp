@@ -94,7 +94,7 @@ std::string timeline_headline(const Timeline& timeline) {
   for (const auto& target : timeline.infusion().targets) targets += (targets.empty() ? "" : ", ") + target;
   std::string span = "no events";
   if (!timeline.events().empty()) {
-    span = fmt::format("{} events, days {} to {}", timeline.events().size(),
+    span = fmt::format("{} event{}, days {} to {}", timeline.events().size(), timeline.events().size() == 1 ? "" : "s",
                        timeline.study_day(timeline.events().front().time),
                        timeline.study_day(timeline.events().back().time));
   }

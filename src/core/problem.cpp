@@ -59,9 +59,9 @@ std::vector<std::string> InputError::lines() const {
   out.reserve(problems_.size() + 1);
   for (const auto& p : problems_) out.push_back(p.to_string());
   if (dropped_ > 0) {
-    const std::string file = problems_.empty() ? std::string("<input>") : problems_.front().where.file;
-    out.push_back(fmt::format("{}: {} more problems not shown (limit {} per file)", file, dropped_,
-                              problems_.size()));
+    // In a folder the dropped problems may belong to any of its files, so none is named.
+    out.push_back(fmt::format("{} more problems not shown (at most {} are listed per file)", dropped_,
+                              ProblemLog::kDefaultLimit));
   }
   return out;
 }

@@ -33,6 +33,8 @@ class ProblemLog {
 
   void add(InputLocation where, std::string reason);
   void add_at_pointer(const std::string& json_pointer, std::string reason);
+  // Counts problems another log could not list, so none is lost silently.
+  void add_dropped(std::size_t count) { dropped_ += count; }
 
   [[nodiscard]] bool empty() const { return problems_.empty() && dropped_ == 0; }
   [[nodiscard]] bool full() const { return problems_.size() >= limit_; }

@@ -581,6 +581,7 @@ std::vector<Timeline> read_timelines_csv(std::string_view text, const std::strin
       }
       log.add(where, fmt::format("patient {}: {}", id, problem.reason));
     }
+    log.add_dropped(decoder_log.dropped());
     records.push_back(std::move(record));
   }
   log.throw_if_any();

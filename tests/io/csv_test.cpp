@@ -90,5 +90,18 @@ TEST(Csv, DecoderProblemsAreReportedAtTheCsvCell) {
   }
 }
 
+TEST(Csv, ProblemsBeyondTheLimitAreCounted) {
+  std::string text = std::string(kHeader) + "p,,,,patient,sex,male,,,\np,,,,infusion,product,CAR-T,,,\n"
+                     "p,,,,infusion,target,CD19,,,\n";
+  for (int i = 0; i < 80; ++i) text += "p,1,,,observation,body_temperature,99,Cel,,\n";
+  try {
+    read_timelines_csv(text, "flood.csv");
+    FAIL();
+  } catch (const InputError& error) {
+    EXPECT_EQ(error.problems().size() + error.dropped(), 80u);
+    EXPECT_NE(error.lines().back().find("30 more problems not shown"), std::string::npos) << error.lines().back();
+  }
+}
+
 }  // namespace
 }  // namespace crsguard
