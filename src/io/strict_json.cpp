@@ -80,6 +80,23 @@ std::string plain_parse_message(const std::string& what) {
   return message;
 }
 
+// First occurrence of `token` that is not inside a JSON string (a note may quote the number).
+std::size_t find_outside_strings(std::string_view text, std::string_view token) {
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (text.compare(i, token.size(), token) == 0) {
+      return i;
+    }
+  }
+  return std::string_view::npos;
+}
+
 }  // namespace
 
 InputLocation location_of_offset(std::string_view text, std::size_t offset) {
@@ -116,7 +133,7 @@ std::optional<nlohmann::json> parse_strict_json(std::string_view text, ProblemLo
     const auto open = message.find('\'');
     const auto close = message.rfind('\'');
     const std::string literal = open != std::string::npos && close > open ? message.substr(open + 1, close - open - 1) : "";
-    const auto at = literal.empty() ? std::string_view::npos : text.find(literal);
+    const auto at = literal.empty() ? std::string_view::npos : find_outside_strings(text, literal);
     log.add(at == std::string_view::npos ? InputLocation{} : location_of_offset(text, at),
             "number " + literal + " is too large to represent");
   } catch (const TooDeep&) {

@@ -349,6 +349,8 @@ class CsvAssembler {
     if (!time) return;
     if (!time->is_null()) event["time"] = *time;
     locate(pointer + "/time", text(Column::datetime).empty() ? Column::day : Column::datetime);
+    locate(pointer + "/time/day", Column::day);
+    locate(pointer + "/time/clock", Column::clock);
     if (!text(Column::note).empty()) event["note"] = text(Column::note);
     const auto pairs = detail_pairs();
     if (!pairs) return;
@@ -516,6 +518,10 @@ class CsvAssembler {
           if (const auto parsed = parse_number(detail_raw)) seizure[key] = canonical_number(*parsed);
           else problem(located(Column::detail), fmt::format("duration_min \"{}\" is not a number", detail_raw));
         } else if (key == "repetitive") {
+          if (detail_raw != "true" && detail_raw != "false") {
+            problem(located(Column::detail), fmt::format("repetitive \"{}\" is not true or false", detail_raw));
+            return;
+          }
           seizure[key] = detail_raw == "true";
         } else {
           seizure[key] = detail_raw;

@@ -817,6 +817,20 @@ class Decoder {
         running.erase(change->agent);
       }
     }
+    // A repeat schedule's last dose must lie in the course (and before death), like any event.
+    for (auto& [event, pointer] : located_) {
+      const auto* administration = event.as<Administration>();
+      if (administration == nullptr || !administration->repeat) continue;
+      const double span_s = administration->repeat->every_hours * 3600.0 * (administration->repeat->count - 1);
+      const EventTime last{event.time.seconds_since_infusion + static_cast<std::int64_t>(span_s), event.time.form};
+      const int last_dose_day = day_of(last);
+      if (last_dose_day > kLatestStudyDay) {
+        log_.add_at_pointer(pointer + "/repeat", fmt::format("the last dose falls on day {}, outside the treatment "
+                                                             "course (up to day {})",
+                                                             last_dose_day, kLatestStudyDay));
+      }
+      last_dose_pointers_.emplace_back(last, pointer + "/repeat");
+    }
     if (!record.outcome) return;
     const Outcome& outcome = *record.outcome;
     const int last_day = day_of(outcome.last_followup);
@@ -840,10 +854,22 @@ class Decoder {
                             fmt::format("event on day {} is after the last follow-up (day {})", day, last_day));
       }
     }
+    for (const auto& [last, pointer] : last_dose_pointers_) {
+      const int day = day_of(last);
+      if (death_day && day > *death_day) {
+        log_.add_at_pointer(pointer, fmt::format("the schedule's last dose (day {}) is after death (day {})", day,
+                                                 *death_day));
+      } else if (day > last_day) {
+        log_.add_at_pointer(pointer, fmt::format("the schedule's last dose (day {}) is after the last follow-up "
+                                                 "(day {})",
+                                                 day, last_day));
+      }
+    }
   }
 
   ProblemLog& log_;
   InfusionTime infusion_time_;
+  std::vector<std::pair<EventTime, std::string>> last_dose_pointers_;  // last dose of each repeat schedule
   std::vector<LocatedEvent> located_;
   std::string outcome_pointer_;
 };
