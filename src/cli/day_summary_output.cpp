@@ -12,11 +12,8 @@ namespace {
 
 using nlohmann::json;
 
-std::string number_text(double value) {
-  // Up to one decimal for vitals as charted; more only when the data has it.
-  std::string text = fmt::format("{}", value);
-  return text;
-}
+// Shortest form that reads back to the same value: 40, 40.8, 0.05 (no invented decimals).
+std::string number_text(double value) { return fmt::format("{}", value); }
 
 std::string observed_text(const std::optional<ObservedValue>& observed) {
   if (!observed) return "";
@@ -73,14 +70,13 @@ std::string pad(const std::string& text, std::size_t width, bool right_align) {
   return right_align ? std::string(fill, ' ') + text : text + std::string(fill, ' ');
 }
 
-json observed_json(const std::optional<ObservedValue>& observed, std::string_view unit, const Timeline& timeline) {
+json observed_json(const std::optional<ObservedValue>& observed, std::string_view unit) {
   if (!observed) return nullptr;
   json out{{"value", canonical_number(observed->value)}, {"unit", unit},
            {"hours_since_infusion", canonical_number(observed->time.hours())}};
   if (observed->comparator != Comparator::equal) out["comparator"] = to_name(observed->comparator);
   if (observed->statistic != Statistic::single) out["statistic"] = to_name(observed->statistic);
   out["clock_known"] = observed->time.form != TimeForm::study_day;
-  (void)timeline;
   return out;
 }
 
@@ -135,9 +131,9 @@ json day_summary_json(const Timeline& timeline) {
   json days = json::array();
   for (const auto& day : timeline.day_summaries()) {
     json row{{"day", day.day},
-             {"max_temperature", observed_json(day.max_temperature, "Cel", timeline)},
-             {"max_heart_rate", observed_json(day.max_heart_rate, "/min", timeline)},
-             {"min_systolic_bp", observed_json(day.min_systolic_bp, "mm[Hg]", timeline)}};
+             {"max_temperature", observed_json(day.max_temperature, "Cel")},
+             {"max_heart_rate", observed_json(day.max_heart_rate, "/min")},
+             {"min_systolic_bp", observed_json(day.min_systolic_bp, "mm[Hg]")}};
     if (day.highest_oxygen) {
       json oxygen{{"device", to_name(day.highest_oxygen->device)}};
       if (day.highest_oxygen->flow_l_per_min) {

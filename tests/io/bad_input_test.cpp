@@ -110,11 +110,9 @@ const BadFile kBadFiles[] = {
     {"csv-implausible-temperature.csv", "", 5, 7, "value",
      "patient bad-input: body temperature 60 Cel is outside the plausible range"},
     {"csv-bad-day.csv", "", 5, 2, "", "day \"1.5\" is not a whole number"},
-    // Suspected bug: reported at column 2 (day) instead of column 3 (clock), since the CSV
-    // reader maps the whole time, clock included, to the day cell.
+    // A bad clock is reported at the clock cell, not the day cell.
     {"csv-bad-clock.csv", "", 5, 3, "clock", "patient bad-input: \"25:00\" is not a clock time"},
-    // Suspected bug: the CSV reader takes any repetitive=... other than "true" as false, silently;
-    // JSON rejects "repetitive": "yes", and CSV rejects mrd_negative=yes and global_aphasia "yes".
+    // A yes/no flag that is neither true nor false is an error, never read as false (as in JSON).
     {"csv-seizure-repetitive-not-boolean.csv", "", 5, 9, "", "\"yes\" is not true or false"},
     {"csv-unknown-column.csv", "", 1, 9, "", "unknown column \"colour\""},
     {"csv-unknown-kind.csv", "", 5, 5, "", "unknown kind \"vital\""},
@@ -302,8 +300,8 @@ TEST(BadInput, ProblemLimitIsPerFileInAFolder) {
   std::filesystem::remove_all(folder);
 }
 
-// Suspected bug: the overflow is located by searching the text for the literal, so an earlier
-// string holding the same characters (a note quoting "1e400") takes the blame.
+// The overflow is located at the number itself, not at an earlier string quoting the same
+// characters (nlohmann names the literal but not its place; see strict_json.cpp).
 TEST(BadInput, NumberOverflowIsLocatedAtTheNumberNotAnEarlierString) {
   const std::string text = "{\"note\": \"1e400\",\n \"value\": 1e400}";
   try {
@@ -316,8 +314,8 @@ TEST(BadInput, NumberOverflowIsLocatedAtTheNumberNotAnEarlierString) {
   }
 }
 
-// Suspected missing check: a repeat schedule is expanded into doses, and doses after death
-// are events after death ("No event may come after death or after the last follow-up").
+// A repeat schedule is expanded into doses, so its doses after death are events after death
+// ("No event may come after death or after the last follow-up", docs/timeline-format.md).
 TEST(BadInput, RepeatedDosesAfterDeathAreRejected) {
   const std::string text = R"({"format": "crsguard.timeline/1", "patient": {"id": "r", "sex": "male"},
     "infusion": {"product": "CD19 CAR-T", "targets": ["CD19"]},
