@@ -20,7 +20,9 @@ InputError file_error(const std::string& file, std::string reason) {
   return InputError(Problem{where, std::move(reason)});
 }
 
-std::string read_all(const std::filesystem::path& file) {
+}  // namespace
+
+std::string read_input_file(const std::filesystem::path& file) {
   const std::string name = file.string();
   std::error_code error;
   const auto size = std::filesystem::file_size(file, error);
@@ -35,6 +37,8 @@ std::string read_all(const std::filesystem::path& file) {
   return contents.str();
 }
 
+namespace {
+
 bool is_timeline_file(const std::filesystem::path& path) {
   const auto extension = path.extension().string();
   return extension == ".json" || extension == ".csv";
@@ -43,7 +47,7 @@ bool is_timeline_file(const std::filesystem::path& path) {
 }  // namespace
 
 std::vector<Timeline> read_timeline_file(const std::filesystem::path& file) {
-  const std::string text = read_all(file);
+  const std::string text = read_input_file(file);
   if (file.extension() == ".csv") return read_timelines_csv(text, file.string());
   return read_timelines_json(text, file.string());
 }

@@ -18,6 +18,9 @@ struct LoadedTimeline {
 inline constexpr std::uintmax_t kMaxInputFileBytes = 256ull * 1024 * 1024;
 
 // Throws InputError with every problem of every file (each file up to its limit).
+// The whole file as text; InputError naming the file when it cannot be read or is too large.
+std::string read_input_file(const std::filesystem::path& file);
+
 std::vector<LoadedTimeline> load_timelines(const std::filesystem::path& path);
 
 // Reads one file's timelines, choosing the reader by extension (.csv) or content (JSON).
