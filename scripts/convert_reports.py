@@ -364,12 +364,16 @@ def build_adult(data_dir, citations):
     if infusion_row["note"].strip() != "autologous":
         raise InputError("adult infusion: expected the note 'autologous'")
 
+    # The report says no oxygen was ever given: record room air from day 0, so that grading knows
+    # oxygen was assessed (an absent record would be "not recorded", not "none").
+    events.append({"kind": "oxygen", "time": day(0), "device": "none",
+                   "note": "room air throughout: the report says no oxygen was given at any time"})
     events = sort_events(events)
     last_day = max(ev["time"]["day"] for ev in events)
 
     note = (
         "Zi 2021 single case report. No oxygen and no vasopressor were given at any time (the report says "
-        "so), so the timeline has no oxygen or vasopressor events. Body weight and height are not reported "
+        "so): the timeline records room air (oxygen device none) from day 0 and has no vasopressor events. Body weight and height are not reported "
         "(tocilizumab 400 mg would be 8 mg/kg at 50 kg). Daily temperatures on days 2-4 are not reported; "
         "the fever (>= 38 Cel) persisted, encoded as a daily maximum >= 38 Cel. The day-5 values marked "
         "'+12h' were taken about 12 h after tocilizumab; no clock time is reported, so they carry the day "
@@ -511,6 +515,10 @@ def timeline_to_csv(tl):
                         ("repeat_every_h", rep["every"]["value"] if rep else None),
                         ("repeat_count", rep["count"] if rep else None)]),
                 note, t)
+        elif k == "oxygen":
+            if "flow" in ev or "fio2" in ev:
+                raise InputError("CSV: oxygen flow and FiO2 are not used by this converter")
+            row(k, ev["device"], "", "", "", note, t)
         elif k == "response":
             row(k, ev["status"], "", "",
                 detail([("site", ev.get("site")), ("mrd_flow_percent", ev.get("mrd_flow_percent")),

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "cli/text_table.hpp"
 #include "io/timeline_json.hpp"
 
 namespace crsguard {
@@ -58,18 +59,6 @@ std::string vasopressors_text(const std::vector<VasopressorAgent>& agents) {
   return text;
 }
 
-// Display width in characters (UTF-8 aware, enough for the symbols used here).
-std::size_t display_width(const std::string& text) {
-  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
-    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  }));
-}
-
-std::string pad(const std::string& text, std::size_t width, bool right_align) {
-  const std::size_t fill = width > display_width(text) ? width - display_width(text) : 0;
-  return right_align ? std::string(fill, ' ') + text : text + std::string(fill, ' ');
-}
-
 json observed_json(const std::optional<ObservedValue>& observed, std::string_view unit) {
   if (!observed) return nullptr;
   json out{{"value", canonical_number(observed->value)}, {"unit", unit},
@@ -106,24 +95,9 @@ std::string day_summary_table(const Timeline& timeline) {
                     observed_text(day.min_systolic_bp), oxygen_text(day.highest_oxygen),
                     vasopressors_text(day.vasopressors), drugs_text(day.drugs)});
   }
-  std::vector<std::size_t> widths(headers.size());
-  for (std::size_t c = 0; c < headers.size(); ++c) {
-    widths[c] = display_width(headers[c]);
-    for (const auto& row : rows) widths[c] = std::max(widths[c], display_width(row[c]));
-  }
-  auto line = [&](const std::vector<std::string>& cells) {
-    std::string out;
-    for (std::size_t c = 0; c < cells.size(); ++c) {
-      const bool last = c + 1 == cells.size();
-      out += last ? cells[c] : pad(cells[c], widths[c], c <= 3) + "  ";
-    }
-    while (!out.empty() && out.back() == ' ') out.pop_back();
-    return out + "\n";
-  };
   std::string out = timeline_headline(timeline) + "\n";
   out += "Day 0 is the infusion day. ≥/> mark values reported as bounds; blank: not recorded.\n\n";
-  out += line(headers);
-  for (const auto& row : rows) out += line(row);
+  out += format_text_table(headers, rows, 4);
   return out;
 }
 

@@ -8,7 +8,10 @@
 #include <vector>
 
 #include "cli/day_summary_output.hpp"
+#include "cli/grading_output.hpp"
+#include "cli/scores_output.hpp"
 #include "core/problem.hpp"
+#include "io/rules_json.hpp"
 #include "io/timeline_files.hpp"
 
 namespace {
@@ -64,6 +67,88 @@ int run_summary(const std::string& path, bool as_json) {
   }
 }
 
+struct GradeOptions {
+  std::string path;
+  std::string by = "day";
+  std::string scale = "astct";
+  std::string rules_path;
+  bool as_json = false;
+};
+
+// Loads the timelines and the rules, grades every patient, and hands them to `print`.
+template <class Print>
+int with_graded_patients(const std::string& path, const std::string& rules_path, Print print) {
+  try {
+    const crsguard::RuleSet rule_set = crsguard::load_rules(rules_path);
+    const auto rules = crsguard::GradingRules::from(rule_set);
+    const auto loaded = crsguard::load_timelines(path);
+    std::vector<crsguard::GradedPatient> patients;
+    patients.reserve(loaded.size());
+    for (const auto& item : loaded) {
+      patients.push_back({&item.timeline, crsguard::grade_course(item.timeline, rules)});
+    }
+    print(patients, rules, rule_set);
+    return kExitOk;
+  } catch (const crsguard::InputError& error) {
+    print_problems(error);
+    return kExitBadInput;
+  }
+}
+
+void print_json(nlohmann::json document, const crsguard::RuleSet& rule_set) {
+  if (auto overrides = crsguard::rule_overrides_json(rule_set); !overrides.empty()) {
+    document["rule_overrides"] = std::move(overrides);
+  }
+  std::cout << document.dump(2) << '\n';
+}
+
+int run_grade(const GradeOptions& options) {
+  const auto granularity = options.by == "event" ? crsguard::GradeGranularity::event : crsguard::GradeGranularity::day;
+  return with_graded_patients(options.path, options.rules_path, [&](const auto& patients, const auto& rules,
+                                                                    const auto& rule_set) {
+    if (patients.size() == 1) {
+      if (options.as_json) return print_json(crsguard::grades_json(patients.front(), rules, granularity), rule_set);
+      std::cout << crsguard::grades_text(patients.front(), rules, granularity);
+      return;
+    }
+    if (options.as_json) return print_json(crsguard::cohort_grades_json(patients, rules), rule_set);
+    std::cout << crsguard::cohort_grades_text(patients);
+  });
+}
+
+int run_episodes(const std::string& path, const std::string& rules_path, bool as_json) {
+  return with_graded_patients(path, rules_path, [&](const auto& patients, const auto& rules, const auto& rule_set) {
+    if (as_json) {
+      nlohmann::json out = nlohmann::json::array();
+      for (const auto& patient : patients) out.push_back(crsguard::episodes_json(patient, rules));
+      return print_json(nlohmann::json{{"patients", std::move(out)}}, rule_set);
+    }
+    bool first = true;
+    for (const auto& patient : patients) {
+      if (!first) std::cout << '\n';
+      first = false;
+      std::cout << crsguard::timeline_headline(*patient.timeline) << '\n'
+                << crsguard::episodes_text(patient, rules);
+    }
+  });
+}
+
+int run_scores(const std::string& path, const std::string& rules_path, bool as_json) {
+  return with_graded_patients(path, rules_path, [&](const auto& patients, const auto&, const auto& rule_set) {
+    if (as_json) {
+      nlohmann::json out = nlohmann::json::array();
+      for (const auto& patient : patients) out.push_back(crsguard::scores_json(*patient.timeline, rule_set));
+      return print_json(nlohmann::json{{"patients", std::move(out)}}, rule_set);
+    }
+    bool first = true;
+    for (const auto& patient : patients) {
+      if (!first) std::cout << '\n';
+      first = false;
+      std::cout << crsguard::scores_text(*patient.timeline, rule_set);
+    }
+  });
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -83,6 +168,31 @@ int main(int argc, char** argv) {
   summary->add_option("FILE", summary_path, "timeline file, cohort file or folder")->required();
   summary->add_flag("--json", summary_json, "print JSON instead of a table");
 
+  GradeOptions grade_options;
+  auto* grade = app.add_subcommand("grade", "ASTCT 2019 CRS and ICANS grades with the rule and data behind each");
+  grade->add_option("FILE", grade_options.path, "timeline file, cohort file or folder")->required();
+  grade->add_option("--by", grade_options.by, "one row per study day (maximum) or per event")
+      ->check(CLI::IsMember({"day", "event"}));
+  grade->add_option("--scale", grade_options.scale, "grading scale")->check(CLI::IsMember({"astct"}));
+  grade->add_option("--rules", grade_options.rules_path, "site overrides of rule parameters (docs/grading.md)");
+  grade->add_flag("--json", grade_options.as_json, "print JSON instead of text");
+
+  std::string episodes_path;
+  std::string episodes_rules;
+  bool episodes_json_flag = false;
+  auto* episodes = app.add_subcommand("episodes", "CRS episodes: onset, maximum grade, resolution, duration");
+  episodes->add_option("FILE", episodes_path, "timeline file, cohort file or folder")->required();
+  episodes->add_option("--rules", episodes_rules, "site overrides of rule parameters (docs/grading.md)");
+  episodes->add_flag("--json", episodes_json_flag, "print JSON instead of text");
+
+  std::string scores_path;
+  std::string scores_rules;
+  bool scores_json_flag = false;
+  auto* scores = app.add_subcommand("scores", "Risk scores (EASIX, m-EASIX, CAR-HEMATOTOX, Hay 2017) with their inputs");
+  scores->add_option("FILE", scores_path, "timeline file, cohort file or folder")->required();
+  scores->add_option("--rules", scores_rules, "site overrides of rule parameters (docs/grading.md)");
+  scores->add_flag("--json", scores_json_flag, "print JSON instead of text");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -93,6 +203,9 @@ int main(int argc, char** argv) {
   try {
     if (*validate) return run_validate(validate_paths);
     if (*summary) return run_summary(summary_path, summary_json);
+    if (*grade) return run_grade(grade_options);
+    if (*episodes) return run_episodes(episodes_path, episodes_rules, episodes_json_flag);
+    if (*scores) return run_scores(scores_path, scores_rules, scores_json_flag);
   } catch (const std::exception& error) {
     std::cerr << "crsguard: internal error: " << error.what() << '\n';
     return kExitInternal;

@@ -242,3 +242,130 @@ TEST(Cli, CommandsWriteNothingToTheWorkingFolder) {
 }
 
 }  // namespace
+
+// --- grade, episodes, scores (docs/grading.md) ---
+
+// The line of a day in the grade table: "      6  2     n/a    CRS: ...".
+std::string day_line(const std::string& table, const std::string& day) {
+  for (const auto& line : lines_of(table)) {
+    std::istringstream words(line);
+    std::string first;
+    words >> first;
+    if (first == day && line.find("  ") == 0) return line;
+  }
+  return "";
+}
+
+TEST(CliGrade, AdultCaseDayByDayWithRationale) {
+  const CliRun run = run_crsguard({"grade", kAdultCase});
+  ASSERT_EQ(run.status, 0) << run.err;
+  EXPECT_NE(day_line(run.out, "1").find("≥1"), std::string::npos) << run.out;
+  const std::string day6 = day_line(run.out, "6");
+  EXPECT_NE(day6.find("  2  "), std::string::npos) << day6;
+  EXPECT_NE(day6.find("systolic 89 mmHg (< 90 mmHg), day 6 [astct2019.crs.hypotension.no_vasopressor]"),
+            std::string::npos) << day6;
+  EXPECT_NE(day_line(run.out, "7").find("[astct2019.crs.fever_masked]"), std::string::npos) << run.out;
+  EXPECT_NE(day_line(run.out, "8").find("  0  "), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("  9–28  n/a"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("episode 1: onset day 1"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("resolution day 8, duration 7.0 days"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("astct2019.crs.fever: ASTCT 2019"), std::string::npos) << "rules are cited";
+}
+
+TEST(CliGrade, JsonCarriesGradeAssessmentEvidenceAndMissing) {
+  const CliRun run = run_crsguard({"grade", "--json", kAdultCase});
+  ASSERT_EQ(run.status, 0) << run.err;
+  const auto document = nlohmann::json::parse(run.out);
+  EXPECT_EQ(document["scale"], "astct2019");
+  EXPECT_EQ(document["max_crs_grade"], 2);
+  const auto& days = document["days"];
+  ASSERT_GE(days.size(), 9u);
+  EXPECT_EQ(days[0]["crs"]["assessment"], "not_assessable");
+  EXPECT_TRUE(days[0]["crs"]["grade"].is_null());
+  EXPECT_EQ(days[1]["crs"]["grade"], 1);
+  EXPECT_EQ(days[1]["crs"]["assessment"], "incomplete");
+  EXPECT_EQ(days[1]["crs"]["missing"], nlohmann::json::array({"systolic_bp"}));
+  const auto& reason = days[6]["crs"]["reasons"][0];
+  EXPECT_EQ(reason["rule"], "astct2019.crs.hypotension.no_vasopressor");
+  EXPECT_EQ(reason["evidence"][0]["item"], "systolic_bp");
+  EXPECT_EQ(reason["evidence"][0]["value"], 89);
+  EXPECT_EQ(reason["evidence"][0]["unit"], "mm[Hg]");
+  EXPECT_EQ(reason["evidence"][0]["time"]["day"], 6);
+  EXPECT_EQ(document["episodes"][0]["duration_days"], 7);
+}
+
+TEST(CliGrade, ByEventPrintsAMomentPerEvent) {
+  const CliRun run = run_crsguard({"grade", "--by", "event", kAdultCase});
+  ASSERT_EQ(run.status, 0) << run.err;
+  EXPECT_NE(run.out.find("after every event"), std::string::npos);
+  EXPECT_NE(run.out.find("day 7 12:00  ≥1"), std::string::npos) << "the second ruxolitinib dose of day 7";
+}
+
+TEST(CliGrade, CohortListsTheFourteenChildren) {
+  const CliRun run = run_crsguard({"grade", kPaediatricCohort});
+  ASSERT_EQ(run.status, 0) << run.err;
+  int rows = 0;
+  for (const auto& line : lines_of(run.out)) rows += line.rfind("pan2021-p", 0) == 0 ? 1 : 0;
+  EXPECT_EQ(rows, 14) << run.out;
+  EXPECT_NE(run.out.find("reported"), std::string::npos);
+  const CliRun json_run = run_crsguard({"grade", "--json", kPaediatricCohort});
+  ASSERT_EQ(json_run.status, 0) << json_run.err;
+  EXPECT_EQ(nlohmann::json::parse(json_run.out)["patients"].size(), 14u);
+}
+
+TEST(CliGrade, UnknownScaleOrGranularityIsAUsageError) {
+  EXPECT_EQ(run_crsguard({"grade", "--by", "week", kAdultCase}).status, 2);
+  EXPECT_EQ(run_crsguard({"grade", "--scale", "nope", kAdultCase}).status, 2);
+}
+
+TEST(CliGrade, SiteRuleOverridesApplyAndAreRecorded) {
+  const TempFolder folder("rules");
+  const fs::path overrides = folder.path() / "site.json";
+  std::ofstream(overrides) << R"({"format": "crsguard.rule-overrides/1", "parameters": {
+    "astct.crs.hypotension.adult_sbp_below_mmhg": {"value": 85, "unit": "mm[Hg]", "source": "site SOP"}}})";
+  const CliRun run = run_crsguard({"grade", "--json", "--rules", overrides.string(), kAdultCase});
+  ASSERT_EQ(run.status, 0) << run.err;
+  const auto document = nlohmann::json::parse(run.out);
+  EXPECT_EQ(document["days"][6]["crs"]["grade"], 1) << "89 mmHg is not below a threshold of 85";
+  EXPECT_EQ(document["rule_overrides"][0]["key"], "astct.crs.hypotension.adult_sbp_below_mmhg");
+  EXPECT_EQ(document["rule_overrides"][0]["source"], "site SOP");
+}
+
+TEST(CliGrade, BadRuleOverridesAreBadInput) {
+  const TempFolder folder("rules");
+  const fs::path overrides = folder.path() / "site.json";
+  std::ofstream(overrides) << R"({"format": "crsguard.rule-overrides/1", "parameters": {
+    "astct.crs.fever_min_celsius": {"value": 100.4, "unit": "[degF]", "source": "site SOP"}}})";
+  const CliRun run = run_crsguard({"grade", "--rules", overrides.string(), kAdultCase});
+  EXPECT_EQ(run.status, 2);
+  EXPECT_EQ(run.out, "");
+  EXPECT_NE(run.err.find(overrides.string() + ": at /parameters/astct.crs.fever_min_celsius/unit"), std::string::npos)
+      << run.err;
+}
+
+TEST(CliEpisodes, AdultCaseHasOneResolvedEpisode) {
+  const CliRun run = run_crsguard({"episodes", "--json", kAdultCase});
+  ASSERT_EQ(run.status, 0) << run.err;
+  const auto episodes = nlohmann::json::parse(run.out)["patients"][0]["episodes"];
+  ASSERT_EQ(episodes.size(), 1u);
+  EXPECT_EQ(episodes[0]["onset"]["day"], 1);
+  EXPECT_EQ(episodes[0]["resolution"]["day"], 8);
+  EXPECT_EQ(episodes[0]["status"], "resolved");
+  EXPECT_EQ(episodes[0]["max"]["grade"], 2);
+  EXPECT_EQ(episodes[0]["days_at_grade"], nlohmann::json::array({0, 6, 1, 0, 0, 0}));
+}
+
+TEST(CliScores, ScoresNameTheirMissingInputs) {
+  const CliRun run = run_crsguard({"scores", "--json", kAdultCase});
+  ASSERT_EQ(run.status, 0) << run.err;
+  const auto scores = nlohmann::json::parse(run.out)["patients"][0]["risk_scores"];
+  ASSERT_FALSE(scores.empty());
+  bool saw_hematotox = false;
+  for (const auto& score : scores) {
+    if (score["score"] != "car_hematotox") continue;
+    saw_hematotox = true;
+    EXPECT_TRUE(score["value"].is_null());
+    EXPECT_NE(std::find(score["missing"].begin(), score["missing"].end(), "platelets"), score["missing"].end());
+  }
+  EXPECT_TRUE(saw_hematotox);
+}

@@ -1,0 +1,43 @@
+#pragma once
+// The grading engine's results as people read them (text) and as programs read them (JSON;
+// keys documented in docs/grading.md).
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+#include "clinical/course_grades.hpp"
+#include "clinical/grade.hpp"
+#include "core/rule_set.hpp"
+#include "model/timeline.hpp"
+
+namespace crsguard {
+
+enum class GradeGranularity { day, event };
+
+struct GradedPatient {
+  const Timeline* timeline;
+  CourseGrades grades;
+};
+
+// "2", "≥1" (lower bound: an input that could raise it was not recorded), "n/a" (not assessable).
+std::string grade_cell(const GradeResult& result);
+
+nlohmann::json time_json(const Timeline& timeline, std::int64_t seconds_since_infusion);
+nlohmann::json grade_result_json(const Timeline& timeline, const GradeResult& result);
+
+std::string grades_text(const GradedPatient& patient, const GradingRules& rules, GradeGranularity granularity);
+nlohmann::json grades_json(const GradedPatient& patient, const GradingRules& rules, GradeGranularity granularity);
+
+std::string episodes_text(const GradedPatient& patient, const GradingRules& rules);
+nlohmann::json episodes_json(const GradedPatient& patient, const GradingRules& rules);
+
+// One row per patient: computed maximum CRS and ICANS grades, onset, duration, and the grades the
+// source reported, side by side.
+std::string cohort_grades_text(const std::vector<GradedPatient>& patients);
+nlohmann::json cohort_grades_json(const std::vector<GradedPatient>& patients, const GradingRules& rules);
+
+// The rule parameters changed by a site's override file, for the record of what was applied.
+nlohmann::json rule_overrides_json(const RuleSet& rules);
+
+}  // namespace crsguard

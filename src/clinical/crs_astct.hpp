@@ -1,0 +1,138 @@
+#pragma once
+// ASTCT 2019 consensus grading of cytokine release syndrome over a whole course: the grade
+// at any moment, the maximum of each study day, and the episodes (onset, maximum, resolution).
+// Rules and their sources: crs_astct.cpp; parameters: rules/astct-2019.json; docs/grading.md.
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "clinical/grade.hpp"
+#include "core/rule_set.hpp"
+#include "model/timeline.hpp"
+
+namespace crsguard {
+
+// The parameters of rules/astct-2019.json that CRS grading reads, read once.
+struct CrsRules {
+  double fever_min_celsius = 0;
+  std::int64_t fever_lookback_s = 0;
+  bool masking_enabled = false;
+  std::array<bool, 12> masking_by_drug_class{};  // indexed by DrugClass
+  double adult_sbp_below_mmhg = 0;
+  std::int64_t bp_lookback_s = 0;
+  bool paediatric_thresholds = false;
+  double pals_neonate_below_age_years = 0, pals_neonate_sbp_below_mmhg = 0;
+  double pals_infant_below_age_years = 0, pals_infant_sbp_below_mmhg = 0;
+  double pals_child_below_age_years = 0, pals_child_base_mmhg = 0, pals_child_per_year_mmhg = 0;
+  int vasopressin_alone_grade = 0;
+  int inotrope_alone_grade = 0;
+  double low_flow_max_l_per_min = 0;
+  std::int64_t resolution_window_s = 0;
+  std::int64_t antipyretic_effect_s = 0;
+
+  static CrsRules from(const RuleSet& rules);
+};
+
+// Systolic pressure below which a patient of this age is hypotensive (adult threshold, or the
+// age-based paediatric one when enabled and the age is known).
+double hypotension_threshold_mmhg(const CrsRules& rules, std::optional<double> age_years);
+
+enum class FeverBasis : unsigned char { not_recorded, absent, recorded, masked };
+
+// Inputs missing at a moment, as bits (cheap to keep for every moment of a long course).
+enum CrsMissing : unsigned {
+  kMissingTemperature = 1U << 0,
+  kMissingBloodPressure = 1U << 1,
+  kMissingOxygen = 1U << 2,
+  kMissingOxygenFlow = 1U << 3,
+};
+// Clinician-review flags of a moment, as bits.
+enum CrsReview : unsigned {
+  kReviewVasopressinAlone = 1U << 0,
+  kReviewInotropeAlone = 1U << 1,
+  kReviewInotropeWithVasopressor = 1U << 2,
+  kReviewNoFeverWithHypotensionOrHypoxia = 1U << 3,
+  kReviewAgeUnknownForThreshold = 1U << 4,
+};
+
+inline constexpr std::size_t kNoEvent = static_cast<std::size_t>(-1);
+
+// The CRS state at one moment, compact: the rationale is built from it only when asked
+// (explain_crs_moment), so that grading a long course allocates nothing per event.
+struct CrsMoment {
+  std::int64_t t = 0;
+  int grade = -1;                       // -1: not assessable
+  FeverBasis fever = FeverBasis::not_recorded;
+  int hypotension_level = 0;            // 0 none, 2 without vasopressor, 3 one vasopressor, 4 several
+  int hypoxia_level = 0;                // 0 none, 2 low flow / blow-by, 3 high flow / masks, 4 positive pressure
+  unsigned missing = 0;                 // CrsMissing bits
+  unsigned review = 0;                  // CrsReview bits
+  int episode = 0;                      // 1-based episode number; 0 outside any episode
+  std::size_t fever_event = kNoEvent;       // the fever reading (or latest temperature when absent)
+  std::size_t masking_event = kNoEvent;     // the antipyretic / anti-cytokine dose that masks fever
+  std::size_t pressure_event = kNoEvent;    // the systolic reading behind the hypotension level
+  std::array<std::size_t, 3> vasopressor_events{kNoEvent, kNoEvent, kNoEvent};  // start events of running agents
+  std::size_t oxygen_event = kNoEvent;
+  bool death_from_crs = false;          // grade 5: the outcome names CRS as the cause of death
+};
+
+struct CrsDayGrade {
+  int day = 0;
+  CrsMoment worst;                 // the moment that set the day's maximum (grade -1: none assessable)
+  int moments = 0;                 // moments assessed in the day
+};
+
+struct CrsEpisode {
+  int number = 0;
+  std::int64_t onset = 0;                    // first qualifying fever
+  std::size_t onset_event = kNoEvent;
+  std::optional<std::int64_t> resolution;    // start of the first CRS-free period that lasted the window
+  std::size_t resolution_event = kNoEvent;   // the afebrile reading that began it
+  bool resolution_confirmed = false;         // a later afebrile reading closed the window
+  bool ongoing_at_end_of_record = false;
+  bool ended_by_death = false;
+  CrsMoment worst;                           // the moment of the maximum grade
+  std::array<int, 6> days_at_grade{};        // study days by their maximum grade within the episode
+  std::vector<std::string> therapies;        // masking / anti-cytokine drugs given during the episode
+
+  // Resolution − onset in days; nullopt while unresolved.
+  [[nodiscard]] std::optional<double> duration_days() const;
+};
+
+struct CrsCourse {
+  std::vector<CrsMoment> moments;   // at every time an input changed, from infusion on, in time order
+  std::vector<CrsDayGrade> days;    // every study day from 0 to the end of the record
+  std::vector<CrsEpisode> episodes;
+};
+
+// Grades the whole course. Pure: the same timeline and rules give the same result.
+CrsCourse grade_crs_course(const Timeline& timeline, const CrsRules& rules);
+// The grade at one moment (the state after every event at or before t).
+CrsMoment crs_grade_at(const Timeline& timeline, const CrsRules& rules, std::int64_t t);
+
+// The rationale of a moment: rules, evidence, missing inputs, review flags.
+GradeResult explain_crs_moment(const Timeline& timeline, const CrsRules& rules, const CrsMoment& moment);
+
+// Rule ids and sources of ASTCT 2019 CRS grading, for documentation and tests.
+namespace crs_rules {
+extern const RuleRef kFever;
+extern const RuleRef kFeverMasked;
+extern const RuleRef kNoFever;
+extern const RuleRef kNoHypotension;
+extern const RuleRef kNoHypoxia;
+extern const RuleRef kHypotensionWithoutVasopressor;
+extern const RuleRef kOneVasopressor;
+extern const RuleRef kMultipleVasopressors;
+extern const RuleRef kVasopressinAlone;
+extern const RuleRef kInotropeAlone;
+extern const RuleRef kLowFlowOxygen;
+extern const RuleRef kHighFlowOxygen;
+extern const RuleRef kPositivePressure;
+extern const RuleRef kDeath;
+extern const RuleRef kOnset;
+extern const RuleRef kResolution;
+}  // namespace crs_rules
+
+}  // namespace crsguard

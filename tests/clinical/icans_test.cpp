@@ -1,0 +1,95 @@
+// ASTCT 2019 ICANS grading, driven by tests/data/grading/astct-icans.json (clinical.md §2).
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "../io/test_files.hpp"
+#include "clinical/icans.hpp"
+#include "io/rules_json.hpp"
+#include "timeline_cases.hpp"
+
+namespace crsguard {
+namespace {
+
+using nlohmann::json;
+
+const RuleSet& shipped() {
+  static const RuleSet rules = load_rules();
+  return rules;
+}
+
+TEST(AstctIcansTable, EveryCaseGradesAsTheGuidelineSays) {
+  const json document =
+      json::parse(testing::read_text(testing::source_path("tests/data/grading/astct-icans.json")));
+  ASSERT_GE(document["cases"].size(), 40U);
+  const IcansRules rules = IcansRules::from(shipped());
+  for (const json& c : document["cases"]) {
+    SCOPED_TRACE(c["name"].get<std::string>());
+    const Timeline timeline = testing::timeline_of(c["events"], c["age_years"].get<double>());
+    const auto grades = grade_icans_assessments(timeline, rules);
+    ASSERT_EQ(grades.size(), 1U);
+    const GradeResult& result = grades.front().result;
+    const json& expect = c["expect"];
+    if (expect["grade"].is_null()) {
+      EXPECT_FALSE(result.grade.has_value());
+    } else {
+      EXPECT_EQ(result.grade, expect["grade"].get<int>());
+    }
+    EXPECT_EQ(to_name(result.assessment), expect["assessment"].get<std::string>());
+    if (expect.contains("rules")) {
+      std::vector<std::string> ids;
+      for (const Reason& reason : result.reasons) ids.emplace_back(reason.rule.id);
+      EXPECT_EQ(ids, expect["rules"].get<std::vector<std::string>>());
+    }
+    if (expect.contains("missing")) {
+      EXPECT_EQ(result.missing, expect["missing"].get<std::vector<std::string>>());
+    }
+    EXPECT_EQ(result.review.size(), expect["review_flags"].get<std::size_t>());
+  }
+}
+
+TEST(AstctIcansRules, TheCapdAgeCutOffIsData) {
+  RuleSet rules = shipped();
+  const json events = json::parse(R"([{"kind": "neuro", "time": {"day": 2}, "ice": {"total": 8},
+                                       "consciousness": "alert"}])");
+  const Timeline timeline = testing::timeline_of(events, 12);
+  EXPECT_EQ(grade_icans_assessments(timeline, IcansRules::from(rules)).front().result.grade, 1);
+  // NCIt reads "CAPD for children 12 and under": a site may move the cut-off.
+  ASSERT_TRUE(rules.set_value("astct.icans.capd_below_age_years", 13, "NCIt C188936", "test"));
+  const auto graded = grade_icans_assessments(timeline, IcansRules::from(rules)).front().result;
+  EXPECT_EQ(graded.assessment, Assessment::incomplete);
+  EXPECT_EQ(graded.missing, std::vector<std::string>{"capd"});
+}
+
+TEST(AstctIcansDays, DaysWithoutAnAssessmentAreNotAssessable) {
+  const json events = json::parse(R"([
+    {"kind": "neuro", "time": {"day": 2, "clock": "08:00"}, "ice": {"total": 8}, "consciousness": "alert"},
+    {"kind": "neuro", "time": {"day": 2, "clock": "20:00"}, "ice": {"total": 5}, "consciousness": "alert"},
+    {"kind": "neuro", "time": {"day": 4, "clock": "08:00"}, "ice": {"total": 10}, "consciousness": "alert"}
+  ])");
+  const Timeline timeline = testing::timeline_of(events, 40);
+  const auto grades = grade_icans_assessments(timeline, IcansRules::from(shipped()));
+  const auto days = icans_by_day(timeline, grades, 0, 5);
+  ASSERT_EQ(days.size(), 6U);
+  EXPECT_FALSE(days[1].result.grade.has_value());
+  EXPECT_EQ(days[1].result.missing, std::vector<std::string>{"neuro_assessment"});
+  EXPECT_EQ(days[2].result.grade, 2);
+  EXPECT_EQ(days[2].assessments, 2);
+  EXPECT_EQ(*days[2].result.set_at, timeline.day_start(2) + 20 * 3600);
+  EXPECT_FALSE(days[3].result.grade.has_value());
+  EXPECT_EQ(days[4].result.grade, 0);
+}
+
+TEST(AstctIcansDeath, DeathFromIcansIsGrade5) {
+  const json events = json::parse(R"([{"kind": "neuro", "time": {"day": 2}, "ice": {"total": 0},
+                                       "consciousness": "unarousable", "icp_findings": ["diffuse_oedema"]}])");
+  const json death = {{"time", {{"day", 3}}}, {"cause", "ICANS"}};
+  const Timeline timeline = testing::timeline_of(events, 40, death);
+  const auto grades = grade_icans_assessments(timeline, IcansRules::from(shipped()));
+  ASSERT_EQ(grades.size(), 2U);
+  EXPECT_EQ(grades.back().result.grade, 5);
+  EXPECT_EQ(grades.back().result.reasons.front().rule.id, icans_rules::kDeath.id);
+}
+
+}  // namespace
+}  // namespace crsguard

@@ -1,0 +1,31 @@
+#pragma once
+// Builds test timelines from a list of events in the timeline format (docs/timeline-format.md),
+// so grading tests read like the guideline tables they check.
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+#include "io/timeline_json.hpp"
+#include "model/timeline.hpp"
+
+namespace crsguard::testing {
+
+// A patient of the given age infused on day 0, followed to day 28 (or to death when given as
+// {"time": ..., "cause": ...}).
+inline Timeline timeline_of(const nlohmann::json& events, double age_years,
+                            const nlohmann::json& death = nullptr) {
+  nlohmann::json document{
+      {"format", "crsguard.timeline/1"},
+      {"patient", {{"id", "case"}, {"sex", "female"}, {"age", {{"value", age_years}, {"unit", "a"}}}}},
+      {"infusion", {{"product", "test CAR-T"}, {"targets", {"CD19"}}, {"time", {{"day", 0}}}}},
+      {"events", events}};
+  if (death.is_null()) {
+    document["outcome"] = {{"last_followup", {{"day", 28}}}, {"vital_status", "alive"}};
+  } else {
+    document["outcome"] = {{"last_followup", death["time"]}, {"vital_status", "dead"}, {"death", death}};
+  }
+  auto timelines = read_timelines_json(document.dump(), "test case");
+  return std::move(timelines.front());
+}
+
+}  // namespace crsguard::testing
