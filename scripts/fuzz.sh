@@ -12,7 +12,7 @@ cmake --build build-fuzz -j "$(nproc)"
 mkdir -p fuzz/artifacts
 export ASAN_OPTIONS=detect_leaks=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-for target in timeline_json timeline_csv; do
+for target in timeline_json timeline_csv rules_json grading; do
   work="build-fuzz/corpus-$target"
   mkdir -p "$work"
   echo "fuzz: $target for ${seconds}s"

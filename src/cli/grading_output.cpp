@@ -375,4 +375,32 @@ json rule_overrides_json(const RuleSet& rules) {
   return out;
 }
 
+std::string rule_parameters_text(const RuleSet& rules) {
+  std::vector<std::vector<std::string>> rows;
+  for (const RuleParameter& parameter : rules.parameters()) {
+    const std::string value = parameter.unit == "boolean" ? (parameter.value != 0.0 ? "true" : "false")
+                                                          : fmt::format("{:g}", parameter.value);
+    rows.push_back({parameter.key, value, parameter.unit, std::string(to_name(parameter.status)), parameter.source});
+  }
+  std::string out = fmt::format("{} clinical rule parameters (docs/grading.md). status: confirmed, secondary (seen only in a "
+                                "secondary source), unconfirmed (verify before clinical use), local_choice (site override).\n\n",
+                                rows.size());
+  return out + format_text_table({"key", "value", "unit", "status", "source"}, rows, 0);
+}
+
+json rule_parameters_json(const RuleSet& rules) {
+  json out = json::array();
+  for (const RuleParameter& parameter : rules.parameters()) {
+    json row{{"key", parameter.key},
+             {"value", parameter.unit == "boolean" ? json(parameter.value != 0.0) : canonical_number(parameter.value)},
+             {"unit", parameter.unit},
+             {"status", to_name(parameter.status)},
+             {"source", parameter.source},
+             {"file", parameter.file}};
+    if (!parameter.note.empty()) row["note"] = parameter.note;
+    out.push_back(std::move(row));
+  }
+  return json{{"parameters", std::move(out)}};
+}
+
 }  // namespace crsguard

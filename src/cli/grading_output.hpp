@@ -39,5 +39,8 @@ nlohmann::json cohort_grades_json(const std::vector<GradedPatient>& patients, co
 
 // The rule parameters changed by a site's override file, for the record of what was applied.
 nlohmann::json rule_overrides_json(const RuleSet& rules);
+// Every rule parameter: key, value, unit, status, source (and the file it came from).
+std::string rule_parameters_text(const RuleSet& rules);
+nlohmann::json rule_parameters_json(const RuleSet& rules);
 
 }  // namespace crsguard

@@ -149,6 +149,21 @@ int run_scores(const std::string& path, const std::string& rules_path, bool as_j
   });
 }
 
+int run_rules(const std::string& rules_path, bool as_json) {
+  try {
+    const crsguard::RuleSet rules = crsguard::load_rules(rules_path);
+    if (as_json) {
+      std::cout << crsguard::rule_parameters_json(rules).dump(2) << '\n';
+    } else {
+      std::cout << crsguard::rule_parameters_text(rules);
+    }
+    return kExitOk;
+  } catch (const crsguard::InputError& error) {
+    print_problems(error);
+    return kExitBadInput;
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -193,6 +208,12 @@ int main(int argc, char** argv) {
   scores->add_option("--rules", scores_rules, "site overrides of rule parameters (docs/grading.md)");
   scores->add_flag("--json", scores_json_flag, "print JSON instead of text");
 
+  std::string rules_overrides;
+  bool rules_json_flag = false;
+  auto* rules = app.add_subcommand("rules", "List every clinical rule parameter with its value, unit, source and status");
+  rules->add_option("--rules", rules_overrides, "site overrides of rule parameters (docs/grading.md)");
+  rules->add_flag("--json", rules_json_flag, "print JSON instead of a table");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -206,6 +227,7 @@ int main(int argc, char** argv) {
     if (*grade) return run_grade(grade_options);
     if (*episodes) return run_episodes(episodes_path, episodes_rules, episodes_json_flag);
     if (*scores) return run_scores(scores_path, scores_rules, scores_json_flag);
+    if (*rules) return run_rules(rules_overrides, rules_json_flag);
   } catch (const std::exception& error) {
     std::cerr << "crsguard: internal error: " << error.what() << '\n';
     return kExitInternal;

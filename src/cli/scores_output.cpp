@@ -2,9 +2,14 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cstdint>
+
 #include "cli/day_summary_output.hpp"
 #include "cli/grading_output.hpp"
 #include "cli/text_table.hpp"
+#include "clinical/ctcae.hpp"
+#include "clinical/hyperinflammation.hpp"
 #include "clinical/risk_scores.hpp"
 #include "io/timeline_json.hpp"
 
@@ -13,6 +18,12 @@ namespace crsguard {
 using nlohmann::json;
 
 namespace {
+
+std::string readable_term(std::string_view name) {
+  std::string text(name);
+  std::replace(text.begin(), text.end(), '_', ' ');
+  return text;
+}
 
 std::string score_name(RiskScoreKind kind) {
   switch (kind) {
@@ -58,6 +69,82 @@ std::string inputs_text(const Timeline& timeline, const RiskScore& score) {
   return text;
 }
 
+std::string criterion_name(HyperinflammationCriterion criterion) {
+  switch (criterion) {
+    case HyperinflammationCriterion::iec_hs_2023: return "IEC-HS screen (ASTCT 2023)";
+    case HyperinflammationCriterion::cartox_hlh_mas_2018: return "CARTOX HLH/MAS (2018)";
+    case HyperinflammationCriterion::pan2021_severe_crs_marker: return "Pan 2021 severe CRS (ferritin + cytopenia)";
+  }
+  return "";
+}
+
+std::string reasons_text(const Timeline& timeline, const std::vector<Reason>& reasons) {
+  std::string text;
+  for (const Reason& reason : reasons) {
+    if (!text.empty()) text += "; ";
+    text += reason.statement;
+    if (!reason.evidence.empty()) {
+      const Evidence& first = reason.evidence.front();
+      text += " (" + describe_time(timeline, first.seconds_since_infusion, first.form) + ")";
+    }
+  }
+  return text;
+}
+
+std::string hyperinflammation_text(const Timeline& timeline, const std::vector<HyperinflammationFlag>& flags) {
+  std::vector<std::vector<std::string>> rows;
+  for (const HyperinflammationFlag& flag : flags) {
+    const std::string state = !flag.met ? "not assessable" : *flag.met ? "MET" : "not met";
+    std::string why = reasons_text(timeline, flag.reasons);
+    if (!flag.missing.empty()) {
+      why += std::string(why.empty() ? "" : "; ") + "not recorded: ";
+      for (std::size_t i = 0; i < flag.missing.size(); ++i) why += (i == 0 ? "" : ", ") + flag.missing[i];
+    }
+    rows.push_back({criterion_name(flag.criterion), state,
+                    flag.first_met_at ? describe_time(timeline, *flag.first_met_at, TimeForm::study_day_clock) : "",
+                    why});
+  }
+  return format_text_table({"criterion", "result", "first met", "why"}, rows, 0);
+}
+
+// The worst CTCAE grade of each term over the course, with the result that set it, and how many
+// results of the term could not be graded (a high AST without its ULN must not read as "worst 0").
+std::string ctcae_text(const Timeline& timeline, const std::vector<CtcaeGrade>& grades) {
+  std::vector<std::vector<std::string>> rows;
+  const TimeWindow course{INT64_MIN, INT64_MAX};
+  for (const auto& term_name : names(CtcaeTerm{})) {
+    const auto worst = ctcae_worst(grades, term_name.value, course);
+    if (!worst) continue;
+    int not_gradable = 0;
+    std::vector<std::string> missing;
+    for (const CtcaeGrade& grade : grades) {
+      if (grade.term != term_name.value || grade.result.grade) continue;
+      ++not_gradable;
+      for (const auto& item : grade.result.missing) {
+        if (std::find(missing.begin(), missing.end(), item) == missing.end()) missing.push_back(item);
+      }
+    }
+    const GradeResult& result = worst->result;
+    const TimeForm form = result.reasons.empty() || result.reasons.front().evidence.empty()
+                              ? TimeForm::study_day_clock
+                              : result.reasons.front().evidence.front().form;
+    std::string ungraded;
+    if (not_gradable > 0) {
+      ungraded = fmt::format("{} result{} not gradable", not_gradable, not_gradable == 1 ? "" : "s");
+      if (!missing.empty()) {
+        ungraded += " (no ";
+        for (std::size_t i = 0; i < missing.size(); ++i) ungraded += (i == 0 ? "" : ", ") + missing[i];
+        ungraded += ")";
+      }
+    }
+    rows.push_back({readable_term(term_name.name), grade_cell(result),
+                    describe_time(timeline, worst->seconds_since_infusion, form), worst->basis,
+                    reasons_text(timeline, result.reasons), ungraded});
+  }
+  if (rows.empty()) return "  no lab result that CTCAE grades was recorded\n";
+  return format_text_table({"term", "worst", "when", "basis", "result", "not gradable"}, rows, 0);
+}
+
 }  // namespace
 
 std::string scores_text(const Timeline& timeline, const RuleSet& rules) {
@@ -84,6 +171,12 @@ std::string scores_text(const Timeline& timeline, const RuleSet& rules) {
   }
   out += "\nSources:\n";
   for (const RuleRef& rule : cited) out += fmt::format("  {}: {}\n", rule.id, rule.source);
+  const std::vector<CtcaeGrade> lab_grades = ctcae_grades(timeline, rules);
+  out += "\nHyperinflammation criteria (each named; thresholds in rules/hyperinflammation.json):\n\n";
+  out += hyperinflammation_text(timeline, hyperinflammation_flags(timeline, rules, lab_grades));
+  out += fmt::format("\n{} lab grades, worst of the course per term (≥N: lower bound; n/a: not gradable):\n\n",
+                     kCtcaeVersion);
+  out += ctcae_text(timeline, lab_grades);
   return out;
 }
 
@@ -114,7 +207,33 @@ json scores_json(const Timeline& timeline, const RuleSet& rules) {
                     {"missing", score.missing},
                     {"notes", score.notes}});
   }
-  return json{{"patient", timeline.patient().id}, {"risk_scores", std::move(list)}};
+  const std::vector<CtcaeGrade> lab_grades = ctcae_grades(timeline, rules);
+  json flags = json::array();
+  for (const HyperinflammationFlag& flag : hyperinflammation_flags(timeline, rules, lab_grades)) {
+    GradeResult as_result;
+    as_result.reasons = flag.reasons;
+    json reasons = grade_result_json(timeline, as_result)["reasons"];
+    flags.push_back({{"criterion", to_name(flag.criterion)},
+                     {"rule", flag.rule.id},
+                     {"source", flag.rule.source},
+                     {"met", flag.met ? json(*flag.met) : json(nullptr)},
+                     {"first_met_at", flag.first_met_at ? time_json(timeline, *flag.first_met_at) : json(nullptr)},
+                     {"reasons", std::move(reasons)},
+                     {"missing", flag.missing}});
+  }
+  json labs = json::array();
+  for (const CtcaeGrade& grade : lab_grades) {
+    json row = grade_result_json(timeline, grade.result);
+    row["term"] = to_name(grade.term);
+    row["version"] = grade.version;
+    row["time"] = time_json(timeline, grade.seconds_since_infusion);
+    row["basis"] = grade.basis;
+    labs.push_back(std::move(row));
+  }
+  return json{{"patient", timeline.patient().id},
+              {"risk_scores", std::move(list)},
+              {"hyperinflammation", std::move(flags)},
+              {"ctcae", std::move(labs)}};
 }
 
 }  // namespace crsguard

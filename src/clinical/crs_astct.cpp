@@ -227,7 +227,7 @@ class CrsState {
       if (observation->code == ObservationCode::body_temperature) apply_temperature(change, *observation, facts);
       if (observation->code == ObservationCode::systolic_bp) apply_pressure(change, *observation, facts);
     } else if (const auto* oxygen = event.as<OxygenSupport>()) {
-      oxygen_ = *oxygen;
+      oxygen_ = oxygen;
       oxygen_event_ = change.event_index;
       if (oxygen->device != OxygenDevice::none) facts.support_started = true;
     } else if (const auto* vasopressor = event.as<VasopressorChange>()) {
@@ -236,7 +236,7 @@ class CrsState {
   }
 
   [[nodiscard]] bool on_support() const {
-    return !running_.empty() || (oxygen_ && oxygen_->device != OxygenDevice::none);
+    return !running_.empty() || (oxygen_ != nullptr && oxygen_->device != OxygenDevice::none);
   }
   [[nodiscard]] bool hypotensive_now(std::int64_t t) const {
     return pressure_event_ != kNoEvent && pressure_time_ > t - rules_.bp_lookback_s &&
@@ -270,7 +270,10 @@ class CrsState {
     const auto* administration = event.as<Administration>();
     const DrugInfo* drug = find_drug(administration->drug);
     if (drug == nullptr) return;
-    if (drug->drug_class == DrugClass::antipyretic) last_antipyretic_ = change.t;
+    if (drug->drug_class == DrugClass::antipyretic) {
+      last_antipyretic_ = change.t;
+      had_antipyretic_ = true;
+    }
   }
 
   void apply_temperature(const Change& change, const Observation& reading, GroupFacts& facts) {
@@ -288,7 +291,7 @@ class CrsState {
       facts.fever_event = change.event_index;
       return;
     }
-    const bool after_antipyretic = last_antipyretic_ && change.t - *last_antipyretic_ < rules_.antipyretic_effect_s;
+    const bool after_antipyretic = had_antipyretic_ && change.t - last_antipyretic_ < rules_.antipyretic_effect_s;
     if (!after_antipyretic && !facts.afebrile) {
       facts.afebrile = true;
       facts.afebrile_event = change.event_index;
@@ -356,7 +359,7 @@ class CrsState {
   }
 
   void evaluate_oxygen(CrsMoment& m) const {
-    if (!oxygen_) {
+    if (oxygen_ == nullptr) {
       m.missing |= kMissingOxygen;
       return;
     }
@@ -398,10 +401,13 @@ class CrsState {
   PressureProof pressure_ = PressureProof::nothing;
   std::int64_t pressure_time_ = 0;
   std::size_t pressure_event_ = kNoEvent;
-  std::optional<OxygenSupport> oxygen_;
+  // Plain flags rather than std::optional: GCC 12 at -O3 reports optionals in this loop as
+  // maybe-uninitialized (a false positive that -Werror would turn into a build failure).
+  const OxygenSupport* oxygen_ = nullptr;  // the support in effect (points into the timeline); null: never recorded
   std::size_t oxygen_event_ = kNoEvent;
   std::vector<RunningAgent> running_;
-  std::optional<std::int64_t> last_antipyretic_;
+  std::int64_t last_antipyretic_ = 0;
+  bool had_antipyretic_ = false;
 };
 
 // Where the record ends: the last event, follow-up or death.

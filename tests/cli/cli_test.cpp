@@ -369,3 +369,33 @@ TEST(CliScores, ScoresNameTheirMissingInputs) {
   }
   EXPECT_TRUE(saw_hematotox);
 }
+
+TEST(CliScores, HyperinflammationAndCtcaeAreNamedAndVersioned) {
+  const CliRun run = run_crsguard({"scores", "--json", kAdultCase});
+  ASSERT_EQ(run.status, 0) << run.err;
+  const auto patient = nlohmann::json::parse(run.out)["patients"][0];
+  ASSERT_EQ(patient["hyperinflammation"].size(), 3u);
+  EXPECT_EQ(patient["hyperinflammation"][1]["criterion"], "cartox_hlh_mas_2018");
+  EXPECT_TRUE(patient["hyperinflammation"][1]["met"].is_null()) << "no ferritin value was reported";
+  bool saw_fever = false;
+  for (const auto& lab : patient["ctcae"]) {
+    EXPECT_EQ(lab["version"], "CTCAE v5.0");
+    if (lab["term"] == "fever" && lab["grade"] == 3) saw_fever = true;
+  }
+  EXPECT_TRUE(saw_fever) << "40.8 °C on day 5 is CTCAE fever grade 3";
+}
+
+TEST(CliRules, ListsEveryParameterWithItsStatus) {
+  const CliRun run = run_crsguard({"rules", "--json"});
+  ASSERT_EQ(run.status, 0) << run.err;
+  const auto parameters = nlohmann::json::parse(run.out)["parameters"];
+  ASSERT_GT(parameters.size(), 50u);
+  std::set<std::string> statuses;
+  for (const auto& parameter : parameters) {
+    statuses.insert(parameter["status"].get<std::string>());
+    EXPECT_FALSE(parameter["source"].get<std::string>().empty()) << parameter["key"];
+  }
+  EXPECT_TRUE(statuses.count("confirmed") && statuses.count("unconfirmed")) << run.out;
+  const CliRun table = run_crsguard({"rules"});
+  EXPECT_NE(table.out.find("astct.crs.fever_min_celsius"), std::string::npos);
+}

@@ -17,10 +17,7 @@ namespace {
 
 using nlohmann::json;
 
-const RuleSet& shipped() {
-  static const RuleSet rules = load_rules();
-  return rules;
-}
+const RuleSet& shipped() { return testing::shipped_rules(); }
 
 json crs_cases() {
   return json::parse(testing::read_text(testing::source_path("tests/data/grading/astct-crs.json")));

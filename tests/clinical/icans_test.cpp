@@ -13,10 +13,7 @@ namespace {
 
 using nlohmann::json;
 
-const RuleSet& shipped() {
-  static const RuleSet rules = load_rules();
-  return rules;
-}
+const RuleSet& shipped() { return testing::shipped_rules(); }
 
 TEST(AstctIcansTable, EveryCaseGradesAsTheGuidelineSays) {
   const json document =

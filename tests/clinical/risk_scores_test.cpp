@@ -15,6 +15,7 @@
 #include "clinical/risk_scores.hpp"
 #include "io/rules_json.hpp"
 #include "io/timeline_json.hpp"
+#include "timeline_cases.hpp"
 
 namespace crsguard {
 namespace {
@@ -24,10 +25,7 @@ using nlohmann::json;
 constexpr std::string_view kRulesFile = "rules/risk-scores.json";
 constexpr std::string_view kCasesFile = "tests/data/grading/risk-scores.json";
 
-const RuleSet& shipped_rules() {
-  static const RuleSet kRules = load_rules();
-  return kRules;
-}
+using testing::shipped_rules;
 
 RuleSet own_rules() {
   RuleSet rules;

@@ -1,14 +1,32 @@
 #pragma once
-// Builds test timelines from a list of events in the timeline format (docs/timeline-format.md),
-// so grading tests read like the guideline tables they check.
+// Shared by the clinical tests: the shipped rules, a copy with one value changed, and test
+// timelines built from a list of events in the timeline format (docs/timeline-format.md), so
+// grading tests read like the guideline tables they check.
 #include <nlohmann/json.hpp>
 
 #include <string>
+#include <string_view>
 
+#include <gtest/gtest.h>
+
+#include "core/rule_set.hpp"
+#include "io/rules_json.hpp"
 #include "io/timeline_json.hpp"
 #include "model/timeline.hpp"
 
 namespace crsguard::testing {
+
+inline const RuleSet& shipped_rules() {
+  static const RuleSet rules = load_rules();
+  return rules;
+}
+
+// The shipped rules with one parameter changed, as a site's override would.
+inline RuleSet rules_with(std::string_view key, double value) {
+  RuleSet rules = shipped_rules();
+  EXPECT_TRUE(rules.set_value(key, value, "test", "test")) << key;
+  return rules;
+}
 
 // A patient of the given age infused on day 0, followed to day 28 (or to death when given as
 // {"time": ..., "cause": ...}).

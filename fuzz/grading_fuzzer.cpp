@@ -1,0 +1,44 @@
+// libFuzzer target: any timeline the reader accepts can be graded (CRS, ICANS, risk scores) and
+// explained without a crash, and every grade is within its scale.
+#include <cstdint>
+#include <cstdio>
+
+#include "clinical/course_grades.hpp"
+#include "clinical/hyperinflammation.hpp"
+#include "clinical/risk_scores.hpp"
+#include "core/problem.hpp"
+#include "io/rules_json.hpp"
+#include "io/timeline_json.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using namespace crsguard;
+  static const RuleSet rule_set = load_rules();
+  static const GradingRules rules = GradingRules::from(rule_set);
+  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  std::vector<Timeline> timelines;
+  try {
+    timelines = read_timelines_json(text, "fuzz.json");
+  } catch (const InputError&) {
+    return 0;
+  }
+  for (const Timeline& timeline : timelines) {
+    const CourseGrades grades = grade_course(timeline, rules);
+    for (const CrsDayGrade& day : grades.crs.days) {
+      const GradeResult result = explain_crs_moment(timeline, rules.crs, day.worst);
+      if (result.grade && (*result.grade < 0 || *result.grade > 5)) {
+        std::fprintf(stderr, "CRS grade %d out of range\n", *result.grade);
+        __builtin_trap();
+      }
+    }
+    for (const IcansAssessmentGrade& grade : grades.icans) {
+      if (grade.result.grade && (*grade.result.grade < 0 || *grade.result.grade > 5)) __builtin_trap();
+    }
+    (void)risk_scores(timeline, rule_set);
+    const auto lab_grades = ctcae_grades(timeline, rule_set);
+    for (const CtcaeGrade& lab : lab_grades) {
+      if (lab.result.grade && (*lab.result.grade < 0 || *lab.result.grade > 4)) __builtin_trap();
+    }
+    if (hyperinflammation_flags(timeline, rule_set, lab_grades).size() != 3) __builtin_trap();
+  }
+  return 0;
+}
