@@ -4,6 +4,8 @@
 #include <cstdio>
 
 #include "clinical/course_grades.hpp"
+#include "clinical/cres.hpp"
+#include "clinical/crs_other_scales.hpp"
 #include "clinical/hyperinflammation.hpp"
 #include "clinical/risk_scores.hpp"
 #include "core/problem.hpp"
@@ -34,6 +36,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if (grade.result.grade && (*grade.result.grade < 0 || *grade.result.grade > 5)) __builtin_trap();
     }
     (void)risk_scores(timeline, rule_set);
+    if (!grades.crs.days.empty()) {
+      const int first = grades.crs.days.front().day;
+      const int last = grades.crs.days.back().day;
+      for (const auto& scale : names(CrsScale{})) {
+        for (const ScaleDayGrade& day : grade_crs_scale_by_day(timeline, scale.value, rule_set, first, last)) {
+          if (day.result.grade && (*day.result.grade < 0 || *day.result.grade > 5)) __builtin_trap();
+        }
+      }
+      (void)cres_by_day(timeline, grade_cres_assessments(timeline, rule_set), first, last);
+    }
     const auto lab_grades = ctcae_grades(timeline, rule_set);
     for (const CtcaeGrade& lab : lab_grades) {
       if (lab.result.grade && (*lab.result.grade < 0 || *lab.result.grade > 4)) __builtin_trap();

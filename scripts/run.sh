@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Quick start, step one: install what is needed, build, and run the main job on the
-# embedded default: validate the bundled adult case and print its day-by-day summary.
+# embedded default: validate the bundled adult case, print its day-by-day summary and its
+# ASTCT CRS/ICANS grades with the rationale behind each.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -9,3 +10,5 @@ cmake --build build --target crsguard -j "$(nproc)"
 case_file=examples/adult-case-zi2021.timeline.json
 ./build/src/cli/crsguard validate "$case_file"
 ./build/src/cli/crsguard summary "$case_file"
+echo
+./build/src/cli/crsguard grade "$case_file"

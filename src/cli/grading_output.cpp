@@ -6,6 +6,7 @@
 
 #include "cli/day_summary_output.hpp"
 #include "cli/text_table.hpp"
+#include "clinical/cres.hpp"
 #include "core/time.hpp"
 #include "io/timeline_json.hpp"
 
@@ -70,7 +71,7 @@ std::string sources_text(std::vector<RuleRef> sources) {
 
 // One block per row: the grades, then the rationale lines indented under them.
 std::string grade_block(const std::string& when, const GradeResult& crs, const GradeResult* icans,
-                        const Timeline& timeline, std::size_t when_width) {
+                        const Timeline& timeline, std::size_t when_width, std::string_view neuro = "ICANS") {
   const std::string indent(when_width + 2 + 4 + 2 + 5 + 2, ' ');
   std::string head = std::string(when_width > display_width(when) ? when_width - display_width(when) : 0, ' ') +
                      when + fmt::format("  {:<4}  ", grade_cell(crs));
@@ -82,17 +83,17 @@ std::string grade_block(const std::string& when, const GradeResult& crs, const G
   if (icans != nullptr && !icans->reasons.empty()) {
     std::vector<std::string> icans_reasons;
     for (const Reason& reason : icans->reasons) icans_reasons.push_back(reason_text(timeline, reason));
-    lines.push_back("ICANS: " + join(icans_reasons, "; "));
+    lines.push_back(std::string(neuro) + ": " + join(icans_reasons, "; "));
   }
   std::vector<std::string> missing;
   for (const auto& item : crs.missing) missing.push_back(readable(item) + " (CRS)");
   if (icans != nullptr) {
-    for (const auto& item : icans->missing) missing.push_back(readable(item) + " (ICANS)");
+    for (const auto& item : icans->missing) missing.push_back(readable(item) + " (" + std::string(neuro) + ")");
   }
   if (!missing.empty()) lines.push_back("not recorded: " + join(missing, ", "));
   for (const auto& flag : crs.review) lines.push_back("review (CRS): " + flag);
   if (icans != nullptr) {
-    for (const auto& flag : icans->review) lines.push_back("review (ICANS): " + flag);
+    for (const auto& flag : icans->review) lines.push_back("review (" + std::string(neuro) + "): " + flag);
   }
   std::string out = head;
   for (std::size_t i = 0; i < lines.size(); ++i) out += (i == 0 ? "  " : "\n" + indent) + lines[i];
@@ -401,6 +402,149 @@ json rule_parameters_json(const RuleSet& rules) {
     out.push_back(std::move(row));
   }
   return json{{"parameters", std::move(out)}};
+}
+
+namespace {
+
+struct ScaleCourse {
+  std::string key;    // "lee2014", "cres2018"
+  std::string title;  // column header / heading
+  std::vector<ScaleDayGrade> days;
+};
+
+// Every requested scale over the same study days as the ASTCT grades; CARTOX brings CRES.
+std::vector<ScaleCourse> scale_courses(const GradedPatient& patient, std::span<const CrsScale> scales,
+                                       const RuleSet& rules) {
+  std::vector<ScaleCourse> out;
+  const auto& days = patient.grades.crs.days;
+  if (days.empty()) return out;
+  const int first = days.front().day;
+  const int last = days.back().day;
+  for (const CrsScale scale : scales) {
+    out.push_back({std::string(to_name(scale)), std::string(crs_scale_title(scale)),
+                   grade_crs_scale_by_day(*patient.timeline, scale, rules, first, last)});
+    if (scale == CrsScale::cartox2018) {
+      const auto assessments = grade_cres_assessments(*patient.timeline, rules);
+      out.push_back({"cres2018", "CRES, Neelapu 2018 (CARTOX-10)", cres_by_day(*patient.timeline, assessments, first, last)});
+    }
+  }
+  return out;
+}
+
+std::string max_cell(const std::vector<ScaleDayGrade>& days) {
+  std::optional<int> best;
+  bool lower_bound = false;
+  for (const ScaleDayGrade& day : days) {
+    if (!day.result.grade) continue;
+    if (!best || *day.result.grade > *best) {
+      best = day.result.grade;
+      lower_bound = day.result.assessment == Assessment::incomplete;
+    } else if (*day.result.grade == *best && day.result.assessment == Assessment::complete) {
+      lower_bound = false;
+    }
+  }
+  if (!best) return "n/a";
+  return (lower_bound ? "≥" : "") + std::to_string(*best);
+}
+
+GradeResult astct_day(const GradedPatient& patient, std::size_t i, const RuleSet& rules) {
+  return explain_crs_moment(*patient.timeline, CrsRules::from(rules), patient.grades.crs.days.at(i).worst);
+}
+
+}  // namespace
+
+std::string scales_text(const GradedPatient& patient, std::span<const CrsScale> scales, const RuleSet& rules) {
+  const Timeline& timeline = *patient.timeline;
+  const std::vector<ScaleCourse> courses = scale_courses(patient, scales, rules);
+  std::string out = timeline_headline(timeline) + "\n";
+  out += std::string(kLegend) + "\n";
+  std::vector<RuleRef> sources;
+  if (scales.size() == 1) {
+    out += courses.front().title + ": CRS grade by study day, with the rationale";
+    out += courses.size() > 1 ? " (ICANS column: CRES, from CARTOX-10).\n\n" : ".\n\n";
+    out += fmt::format("{:>7}  {:<4}  {:<5}  {}\n", "day", "CRS", courses.size() > 1 ? "CRES" : "", "rationale");
+    const auto& days = courses.front().days;
+    for (std::size_t i = 0; i < days.size(); ++i) {
+      const GradeResult* neuro = courses.size() > 1 ? &courses[1].days.at(i).result : nullptr;
+      add_rule_sources(sources, days[i].result);
+      if (neuro != nullptr) add_rule_sources(sources, *neuro);
+      out += grade_block(std::to_string(days[i].day), days[i].result, neuro, timeline, 7, "CRES");
+    }
+  } else {
+    out += "CRS grades by study day on each scale (the day's most severe state); use --scale NAME for the rationale "
+           "of one scale.\n\n";
+    std::vector<std::string> headers{"day", "ASTCT 2019", "ICANS"};
+    for (const ScaleCourse& course : courses) headers.push_back(course.key);
+    std::vector<std::vector<std::string>> rows;
+    for (std::size_t i = 0; i < patient.grades.crs.days.size(); ++i) {
+      std::vector<std::string> row{std::to_string(patient.grades.crs.days[i].day),
+                                   grade_cell(astct_day(patient, i, rules)),
+                                   grade_cell(patient.grades.icans_days.at(i).result)};
+      for (const ScaleCourse& course : courses) {
+        row.push_back(grade_cell(course.days.at(i).result));
+        add_rule_sources(sources, course.days.at(i).result);
+      }
+      rows.push_back(std::move(row));
+    }
+    out += format_text_table(headers, rows, headers.size());
+    out += "\nScales: ASTCT 2019 (Lee et al., BBMT 2019;25:625)";
+    for (const ScaleCourse& course : courses) out += "; " + course.key + ": " + course.title;
+    out += "\n";
+  }
+  if (!sources.empty()) out += "\nRules applied:\n" + sources_text(sources);
+  return out;
+}
+
+json scales_json(const GradedPatient& patient, std::span<const CrsScale> scales, const RuleSet& rules) {
+  const Timeline& timeline = *patient.timeline;
+  const std::vector<ScaleCourse> courses = scale_courses(patient, scales, rules);
+  json days = json::array();
+  for (std::size_t i = 0; i < patient.grades.crs.days.size(); ++i) {
+    json row{{"day", patient.grades.crs.days[i].day}};
+    if (scales.size() > 1) {
+      row["astct2019"] = grade_result_json(timeline, astct_day(patient, i, rules));
+      row["icans"] = grade_result_json(timeline, patient.grades.icans_days.at(i).result);
+    }
+    for (const ScaleCourse& course : courses) row[course.key] = grade_result_json(timeline, course.days.at(i).result);
+    days.push_back(std::move(row));
+  }
+  json names_used = json::array();
+  for (const ScaleCourse& course : courses) names_used.push_back({{"scale", course.key}, {"title", course.title}});
+  return json{{"patient", timeline.patient().id}, {"scales", std::move(names_used)}, {"days", std::move(days)}};
+}
+
+std::string cohort_scales_text(const std::vector<GradedPatient>& patients, std::span<const CrsScale> scales,
+                               const RuleSet& rules) {
+  std::vector<std::string> headers{"patient", "ASTCT 2019", "reported"};
+  std::vector<std::vector<std::string>> rows;
+  for (const GradedPatient& patient : patients) {
+    const auto courses = scale_courses(patient, scales, rules);
+    if (rows.empty()) {
+      for (const ScaleCourse& course : courses) headers.push_back(course.key);
+    }
+    const auto max_crs = patient.grades.max_crs_grade();
+    std::vector<std::string> row{patient.timeline->patient().id, max_crs ? std::to_string(*max_crs) : "n/a",
+                                 optional_number(patient.timeline->record().reported.crs_max_grade)};
+    for (const ScaleCourse& course : courses) row.push_back(max_cell(course.days));
+    row.resize(headers.size());
+    rows.push_back(std::move(row));
+  }
+  std::string out = fmt::format("Cohort of {} patients: maximum CRS grade on each scale, computed from each timeline.\n",
+                                patients.size());
+  out += "n/a: not assessable from the recorded data; ≥N: lower bound.\n\n";
+  return out + format_text_table(headers, rows, 0);
+}
+
+json cohort_scales_json(const std::vector<GradedPatient>& patients, std::span<const CrsScale> scales,
+                        const RuleSet& rules) {
+  json rows = json::array();
+  for (const GradedPatient& patient : patients) {
+    const auto max_crs = patient.grades.max_crs_grade();
+    json maxima{{"astct2019", max_crs ? json(*max_crs) : json(nullptr)}};
+    for (const ScaleCourse& course : scale_courses(patient, scales, rules)) maxima[course.key] = max_cell(course.days);
+    rows.push_back({{"patient", patient.timeline->patient().id}, {"max_grades", std::move(maxima)}});
+  }
+  return json{{"patients", std::move(rows)}};
 }
 
 }  // namespace crsguard

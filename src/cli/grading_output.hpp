@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "clinical/course_grades.hpp"
+#include "clinical/crs_other_scales.hpp"
 #include "clinical/grade.hpp"
 #include "core/rule_set.hpp"
 #include "model/timeline.hpp"
@@ -36,6 +37,17 @@ nlohmann::json episodes_json(const GradedPatient& patient, const GradingRules& r
 // source reported, side by side.
 std::string cohort_grades_text(const std::vector<GradedPatient>& patients);
 nlohmann::json cohort_grades_json(const std::vector<GradedPatient>& patients, const GradingRules& rules);
+
+// Older CRS scales (Lee 2014, Penn, MSKCC, CARTOX; with CARTOX also CARTOX-10/CRES) per study day,
+// for comparing with publications that used them. One scale: its rationale row by row; several:
+// a side-by-side table of grades with ASTCT 2019.
+std::string scales_text(const GradedPatient& patient, std::span<const CrsScale> scales, const RuleSet& rules);
+nlohmann::json scales_json(const GradedPatient& patient, std::span<const CrsScale> scales, const RuleSet& rules);
+// One row per patient: the maximum grade of ASTCT 2019 and each scale.
+std::string cohort_scales_text(const std::vector<GradedPatient>& patients, std::span<const CrsScale> scales,
+                               const RuleSet& rules);
+nlohmann::json cohort_scales_json(const std::vector<GradedPatient>& patients, std::span<const CrsScale> scales,
+                                  const RuleSet& rules);
 
 // The rule parameters changed by a site's override file, for the record of what was applied.
 nlohmann::json rule_overrides_json(const RuleSet& rules);

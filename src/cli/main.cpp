@@ -102,10 +102,36 @@ void print_json(nlohmann::json document, const crsguard::RuleSet& rule_set) {
   std::cout << document.dump(2) << '\n';
 }
 
+// The older scales named by --scale (empty for astct).
+std::vector<crsguard::CrsScale> older_scales(const std::string& scale) {
+  using crsguard::CrsScale;
+  if (scale == "lee2014") return {CrsScale::lee2014};
+  if (scale == "penn") return {CrsScale::penn2018};
+  if (scale == "mskcc") return {CrsScale::mskcc2018};
+  if (scale == "cartox") return {CrsScale::cartox2018};
+  if (scale == "all") return {CrsScale::lee2014, CrsScale::penn2018, CrsScale::mskcc2018, CrsScale::cartox2018};
+  return {};
+}
+
 int run_grade(const GradeOptions& options) {
   const auto granularity = options.by == "event" ? crsguard::GradeGranularity::event : crsguard::GradeGranularity::day;
+  const auto scales = older_scales(options.scale);
+  if (!scales.empty() && granularity == crsguard::GradeGranularity::event) {
+    std::cerr << "crsguard grade: --by event is available for --scale astct only\n";
+    return kExitBadInput;
+  }
   return with_graded_patients(options.path, options.rules_path, [&](const auto& patients, const auto& rules,
                                                                     const auto& rule_set) {
+    if (!scales.empty()) {
+      if (patients.size() == 1) {
+        if (options.as_json) return print_json(crsguard::scales_json(patients.front(), scales, rule_set), rule_set);
+        std::cout << crsguard::scales_text(patients.front(), scales, rule_set);
+        return;
+      }
+      if (options.as_json) return print_json(crsguard::cohort_scales_json(patients, scales, rule_set), rule_set);
+      std::cout << crsguard::cohort_scales_text(patients, scales, rule_set);
+      return;
+    }
     if (patients.size() == 1) {
       if (options.as_json) return print_json(crsguard::grades_json(patients.front(), rules, granularity), rule_set);
       std::cout << crsguard::grades_text(patients.front(), rules, granularity);
@@ -188,7 +214,7 @@ int main(int argc, char** argv) {
   grade->add_option("FILE", grade_options.path, "timeline file, cohort file or folder")->required();
   grade->add_option("--by", grade_options.by, "one row per study day (maximum) or per event")
       ->check(CLI::IsMember({"day", "event"}));
-  grade->add_option("--scale", grade_options.scale, "grading scale")->check(CLI::IsMember({"astct"}));
+  grade->add_option("--scale", grade_options.scale, "grading scale")->check(CLI::IsMember({"astct", "lee2014", "penn", "mskcc", "cartox", "all"}));
   grade->add_option("--rules", grade_options.rules_path, "site overrides of rule parameters (docs/grading.md)");
   grade->add_flag("--json", grade_options.as_json, "print JSON instead of text");
 

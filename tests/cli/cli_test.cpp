@@ -399,3 +399,31 @@ TEST(CliRules, ListsEveryParameterWithItsStatus) {
   const CliRun table = run_crsguard({"rules"});
   EXPECT_NE(table.out.find("astct.crs.fever_min_celsius"), std::string::npos);
 }
+
+TEST(CliGrade, OlderScalesSideBySide) {
+  const CliRun run = run_crsguard({"grade", "--scale", "all", "--json", kAdultCase});
+  ASSERT_EQ(run.status, 0) << run.err;
+  const auto document = nlohmann::json::parse(run.out);
+  ASSERT_EQ(document["scales"].size(), 5u) << "Lee, Penn, MSKCC, CARTOX and CRES";
+  const auto& day6 = document["days"][6];
+  EXPECT_EQ(day6["astct2019"]["grade"], 2);
+  for (const char* scale : {"lee2014", "penn2018", "mskcc2018", "cartox2018", "cres2018"}) {
+    EXPECT_TRUE(day6.contains(scale)) << scale;
+  }
+  // No FiO2, vasopressor or neuro data: CRES cannot be assessed, never grade 0.
+  EXPECT_TRUE(day6["cres2018"]["grade"].is_null());
+  const CliRun text = run_crsguard({"grade", "--scale", "lee2014", kAdultCase});
+  ASSERT_EQ(text.status, 0) << text.err;
+  EXPECT_NE(text.out.find("Lee 2014"), std::string::npos);
+  EXPECT_NE(text.out.find("[lee2014.crs."), std::string::npos) << text.out;
+  EXPECT_EQ(run_crsguard({"grade", "--scale", "penn", "--by", "event", kAdultCase}).status, 2);
+}
+
+TEST(CliGrade, CohortOnEveryScale) {
+  const CliRun run = run_crsguard({"grade", "--scale", "all", kPaediatricCohort});
+  ASSERT_EQ(run.status, 0) << run.err;
+  int rows = 0;
+  for (const auto& line : lines_of(run.out)) rows += line.rfind("pan2021-p", 0) == 0 ? 1 : 0;
+  EXPECT_EQ(rows, 14);
+  EXPECT_NE(run.out.find("mskcc2018"), std::string::npos);
+}
