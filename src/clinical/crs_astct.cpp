@@ -42,16 +42,13 @@ const RuleRef kResolution{"crsguard.crs.resolution", "clinical.md §1.5 operatio
 
 namespace {
 
-std::int64_t hours_to_seconds(double hours) {
-  return static_cast<std::int64_t>(std::llround(hours * static_cast<double>(kSecondsPerHour)));
-}
 
 }  // namespace
 
 CrsRules CrsRules::from(const RuleSet& rules) {
   CrsRules out;
   out.fever_min_celsius = rules.number("astct.crs.fever_min_celsius");
-  out.fever_lookback_s = hours_to_seconds(rules.number("astct.crs.fever_lookback_hours"));
+  out.fever_lookback_s = seconds_from_hours(rules.number("astct.crs.fever_lookback_hours"));
   out.masking_enabled = rules.enabled("astct.crs.masking.enabled");
   const auto masks = [&](DrugClass drug_class, std::string_view key) {
     out.masking_by_drug_class.at(static_cast<std::size_t>(drug_class)) = rules.enabled(key);
@@ -63,7 +60,7 @@ CrsRules CrsRules::from(const RuleSet& rules) {
   masks(DrugClass::jak_inhibitor, "astct.crs.masking.jak_inhibitor");
   masks(DrugClass::anti_ifn_gamma, "astct.crs.masking.anti_ifn_gamma");
   out.adult_sbp_below_mmhg = rules.number("astct.crs.hypotension.adult_sbp_below_mmhg");
-  out.bp_lookback_s = hours_to_seconds(rules.number("astct.crs.hypotension.bp_lookback_hours"));
+  out.bp_lookback_s = seconds_from_hours(rules.number("astct.crs.hypotension.bp_lookback_hours"));
   out.paediatric_thresholds = rules.enabled("astct.crs.hypotension.paediatric_thresholds");
   out.pals_neonate_below_age_years = rules.number("astct.crs.hypotension.pals_neonate_below_age_years");
   out.pals_neonate_sbp_below_mmhg = rules.number("astct.crs.hypotension.pals_neonate_sbp_below_mmhg");
@@ -75,8 +72,8 @@ CrsRules CrsRules::from(const RuleSet& rules) {
   out.vasopressin_alone_grade = static_cast<int>(rules.number("astct.crs.vasopressin_alone_grade"));
   out.inotrope_alone_grade = static_cast<int>(rules.number("astct.crs.inotrope_alone_grade"));
   out.low_flow_max_l_per_min = rules.number("astct.crs.hypoxia.low_flow_max_l_per_min");
-  out.resolution_window_s = hours_to_seconds(rules.number("astct.crs.resolution.window_hours"));
-  out.antipyretic_effect_s = hours_to_seconds(rules.number("astct.crs.resolution.antipyretic_effect_hours"));
+  out.resolution_window_s = seconds_from_hours(rules.number("astct.crs.resolution.window_hours"));
+  out.antipyretic_effect_s = seconds_from_hours(rules.number("astct.crs.resolution.antipyretic_effect_hours"));
   return out;
 }
 

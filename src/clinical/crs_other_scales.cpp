@@ -81,9 +81,6 @@ std::string_view scale_source(CrsScale scale) {
   return "";
 }
 
-std::int64_t hours_to_seconds(double hours) {
-  return static_cast<std::int64_t>(std::llround(hours * static_cast<double>(kSecondsPerHour)));
-}
 
 }  // namespace
 
@@ -253,8 +250,8 @@ struct Context {
     cartox_fio2 = rules.number("cartox2018.crs.fio2_high_min_percent");
     lee_niv_is_ventilator = rules.enabled("lee2014.crs.noninvasive_ventilation_is_ventilator_support");
     cartox_niv_is_ventilator = rules.enabled("cartox2018.crs.noninvasive_ventilation_is_ventilator_support");
-    mskcc_long_s = hours_to_seconds(rules.number("mskcc2018.crs.vasopressor_long_min_hours"));
-    high_dose_min_s = hours_to_seconds(high_dose.min_hours);
+    mskcc_long_s = seconds_from_hours(rules.number("mskcc2018.crs.vasopressor_long_min_hours"));
+    high_dose_min_s = seconds_from_hours(high_dose.min_hours);
     penn_creatinine2 = static_cast<int>(rules.number("penn2018.crs.grade2_creatinine_min_ctcae_grade"));
     penn_lft2 = static_cast<int>(rules.number("penn2018.crs.grade2_lft_min_ctcae_grade"));
     penn_creatinine3 = static_cast<int>(rules.number("penn2018.crs.grade3_creatinine_min_ctcae_grade"));

@@ -2,8 +2,9 @@
 
 #include <fmt/format.h>
 
-#include <chrono>
 #include <charconv>
+#include <chrono>
+#include <cmath>
 
 namespace crsguard {
 namespace {
@@ -98,6 +99,10 @@ int whole_years_between(LocalSeconds birth, LocalSeconds at) {
   int years = static_cast<int>(a.year()) - static_cast<int>(b.year());
   if (std::chrono::month_day{a.month(), a.day()} < std::chrono::month_day{b.month(), b.day()}) --years;
   return years;
+}
+
+std::int64_t seconds_from_hours(double hours) {
+  return static_cast<std::int64_t>(std::llround(hours * static_cast<double>(kSecondsPerHour)));
 }
 
 }  // namespace crsguard

@@ -18,6 +18,9 @@ inline constexpr std::int64_t kSecondsPerDay = 86400;
 inline constexpr int kEarliestStudyDay = -90;
 inline constexpr int kLatestStudyDay = 3653;
 
+// Hours (a rule parameter) to whole seconds, rounded to the nearest second.
+std::int64_t seconds_from_hours(double hours);
+
 // Floor division: study day of a negative offset rounds toward minus infinity.
 constexpr std::int64_t floor_div(std::int64_t a, std::int64_t b) {
   const std::int64_t q = a / b;
