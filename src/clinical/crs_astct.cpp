@@ -221,13 +221,18 @@ class CrsState {
     }
     if (const auto* observation = event.as<Observation>()) {
       if (!observation->value) return;
+      const bool crs_input = observation->code == ObservationCode::body_temperature ||
+                             observation->code == ObservationCode::systolic_bp;
+      if (crs_input) observed(change.t);
       if (observation->code == ObservationCode::body_temperature) apply_temperature(change, *observation, facts);
       if (observation->code == ObservationCode::systolic_bp) apply_pressure(change, *observation, facts);
     } else if (const auto* oxygen = event.as<OxygenSupport>()) {
+      observed(change.t);
       oxygen_ = oxygen;
       oxygen_event_ = change.event_index;
       if (oxygen->device != OxygenDevice::none) facts.support_started = true;
     } else if (const auto* vasopressor = event.as<VasopressorChange>()) {
+      observed(change.t);
       apply_vasopressor(change.event_index, *vasopressor, facts);
     }
   }
@@ -249,7 +254,9 @@ class CrsState {
     if (fever_event_ != kNoEvent && fever_time_ >= fever_from) {
       m.fever = FeverBasis::recorded;
       m.fever_event = fever_event_;
-    } else if (masking_event != kNoEvent) {
+    } else if (masking_event != kNoEvent && (on_support() || (has_observation_ && last_observation_ >= fever_from))) {
+      // Masking lifts the need for fever, not the need to have looked at the patient: a masked
+      // episode with nothing recorded in the look-back is not assessable, not grade 1.
       m.fever = FeverBasis::masked;
       m.masking_event = masking_event;
     } else if (temperature_event_ != kNoEvent && temperature_time_ >= fever_from) {
@@ -263,6 +270,11 @@ class CrsState {
   }
 
  private:
+  void observed(std::int64_t t) {
+    last_observation_ = t;
+    has_observation_ = true;
+  }
+
   void apply_dose(const Change& change, const Event& event) {
     const auto* administration = event.as<Administration>();
     const DrugInfo* drug = find_drug(administration->drug);
@@ -405,6 +417,8 @@ class CrsState {
   std::vector<RunningAgent> running_;
   std::int64_t last_antipyretic_ = 0;
   bool had_antipyretic_ = false;
+  std::int64_t last_observation_ = 0;  // the latest temperature, pressure, oxygen or vasopressor record
+  bool has_observation_ = false;
 };
 
 // Where the record ends: the last event, follow-up or death.
