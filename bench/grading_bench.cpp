@@ -133,7 +133,7 @@ void BM_CourseWithDayRationale10000Patients(benchmark::State& state) {
       const Timeline& timeline = courses()[static_cast<std::size_t>(p % kDistinctCourses)];
       const CourseGrades grades = grade_course(timeline, rules);
       for (const CrsDayGrade& day : grades.crs.days) {
-        benchmark::DoNotOptimize(explain_crs_moment(timeline, rules.crs, day.worst));
+        benchmark::DoNotOptimize(explain_crs_day(timeline, rules.crs, day));
       }
     }
   }

@@ -26,7 +26,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (const Timeline& timeline : timelines) {
     const CourseGrades grades = grade_course(timeline, rules);
     for (const CrsDayGrade& day : grades.crs.days) {
-      const GradeResult result = explain_crs_moment(timeline, rules.crs, day.worst);
+      const GradeResult result = explain_crs_day(timeline, rules.crs, day);
       if (result.grade && (*result.grade < 0 || *result.grade > 5)) {
         std::fprintf(stderr, "CRS grade %d out of range\n", *result.grade);
         __builtin_trap();

@@ -46,8 +46,7 @@ std::string reason_text(const Timeline& timeline, const Reason& reason) {
 }
 
 json evidence_json(const Timeline& timeline, const Evidence& evidence) {
-  json out{{"item", evidence.item}, {"time", time_json(timeline, evidence.seconds_since_infusion)}};
-  if (evidence.form == TimeForm::study_day) out["time"].erase("clock");
+  json out{{"item", evidence.item}, {"time", time_json(timeline, evidence.seconds_since_infusion, evidence.form)}};
   if (evidence.value) out["value"] = canonical_number(*evidence.value);
   if (evidence.comparator != Comparator::equal) out["comparator"] = to_name(evidence.comparator);
   if (!evidence.unit.empty()) out["unit"] = evidence.unit;
@@ -111,8 +110,9 @@ bool is_event_time(const Timeline& timeline, std::int64_t t) {
   return std::any_of(doses.begin(), doses.end(), [t](const DoseGiven& dose) { return dose.seconds_since_infusion == t; });
 }
 
-// "day 6" when the moment is a day recorded without clock times, "day 6 14:00" otherwise.
-std::string moment_label(const Timeline& timeline, std::int64_t t) {
+// How a moment's time was recorded: by day only when the events at it carry no clock (or, with no
+// event at it, when it is a midnight), with a clock otherwise.
+TimeForm form_at(const Timeline& timeline, std::int64_t t) {
   const auto& events = timeline.events();
   const auto at = std::lower_bound(events.begin(), events.end(), t, [](const Event& event, std::int64_t time) {
     return event.time.seconds_since_infusion < time;
@@ -120,7 +120,12 @@ std::string moment_label(const Timeline& timeline, std::int64_t t) {
   const bool day_only = at != events.end() && at->time.seconds_since_infusion == t
                             ? at->time.form == TimeForm::study_day
                             : t == timeline.day_start(timeline.study_day(t));
-  return describe_time(timeline, t, day_only ? TimeForm::study_day : TimeForm::study_day_clock);
+  return day_only ? TimeForm::study_day : TimeForm::study_day_clock;
+}
+
+// "day 6" when the moment is a day recorded without clock times, "day 6 14:00" otherwise.
+std::string moment_label(const Timeline& timeline, std::int64_t t) {
+  return describe_time(timeline, t, form_at(timeline, t));
 }
 
 const GradeResult* icans_at_event(const CourseGrades& grades, std::int64_t t) {
@@ -153,12 +158,13 @@ std::string grade_cell(const GradeResult& result) {
   return (result.assessment == Assessment::incomplete ? "≥" : "") + std::to_string(*result.grade);
 }
 
-json time_json(const Timeline& timeline, std::int64_t seconds_since_infusion) {
+json time_json(const Timeline& timeline, std::int64_t seconds_since_infusion, std::optional<TimeForm> form) {
   const int day = timeline.study_day(seconds_since_infusion);
   const auto clock = static_cast<std::int32_t>(seconds_since_infusion - timeline.day_start(day));
-  return json{{"day", day},
-              {"clock", format_clock(clock)},
-              {"hours_since_infusion", canonical_number(static_cast<double>(seconds_since_infusion) / 3600.0)}};
+  json out{{"day", day},
+           {"hours_since_infusion", canonical_number(static_cast<double>(seconds_since_infusion) / 3600.0)}};
+  if (form.value_or(form_at(timeline, seconds_since_infusion)) != TimeForm::study_day) out["clock"] = format_clock(clock);
+  return out;
 }
 
 json grade_result_json(const Timeline& timeline, const GradeResult& result) {
@@ -194,7 +200,7 @@ std::string grades_text(const GradedPatient& patient, const GradingRules& rules,
     out += fmt::format("{:>7}  {:<4}  {:<5}  {}\n", "day", "CRS", "ICANS", "rationale");
     const auto& days = grades.crs.days;
     for (std::size_t i = 0; i < days.size();) {
-      const GradeResult crs = explain_crs_moment(timeline, rules.crs, days[i].worst);
+      const GradeResult crs = explain_crs_day(timeline, rules.crs, days[i]);
       const GradeResult& icans = grades.icans_days.at(i).result;
       add_rule_sources(sources, crs);
       add_rule_sources(sources, icans);
@@ -235,7 +241,7 @@ json grades_json(const GradedPatient& patient, const GradingRules& rules, GradeG
     for (std::size_t i = 0; i < grades.crs.days.size(); ++i) {
       const CrsDayGrade& day = grades.crs.days[i];
       days.push_back({{"day", day.day},
-                      {"crs", grade_result_json(timeline, explain_crs_moment(timeline, rules.crs, day.worst))},
+                      {"crs", grade_result_json(timeline, explain_crs_day(timeline, rules.crs, day))},
                       {"icans", grade_result_json(timeline, grades.icans_days.at(i).result)}});
     }
     out["days"] = std::move(days);
@@ -264,7 +270,7 @@ std::string episodes_text(const GradedPatient& patient, const GradingRules& rule
   if (episodes.empty()) return "CRS episodes: none (no fever of 38 °C or more recorded after infusion).\n";
   std::string out = fmt::format("CRS episodes: {}\n", episodes.size());
   for (const CrsEpisode& episode : episodes) {
-    const GradeResult worst = explain_crs_moment(timeline, rules.crs, episode.worst);
+    const GradeResult worst = explain_crs_episode(timeline, rules.crs, episode);
     out += fmt::format("  episode {}: onset {} ({}), maximum grade {} at {}", episode.number,
                        describe_time(timeline, episode.onset, timeline.events()[episode.onset_event].time.form),
                        "first fever of 38 °C or more", grade_cell(worst),
@@ -289,7 +295,7 @@ json episodes_json(const GradedPatient& patient, const GradingRules& rules) {
     json row{{"number", episode.number},
              {"onset", time_json(timeline, episode.onset)},
              {"onset_rule", crs_rules::kOnset.id},
-             {"max", grade_result_json(timeline, explain_crs_moment(timeline, rules.crs, episode.worst))},
+             {"max", grade_result_json(timeline, explain_crs_episode(timeline, rules.crs, episode))},
              {"status", episode.ended_by_death ? "ended_by_death"
                         : episode.ongoing_at_end_of_record ? "ongoing_at_end_of_record"
                                                            : "resolved"},
@@ -326,7 +332,7 @@ std::string cohort_grades_text(const std::vector<GradedPatient>& patients) {
     }
     const auto max_crs = grades.max_crs_grade();
     const bool lower_bound = std::any_of(grades.crs.days.begin(), grades.crs.days.end(), [&](const CrsDayGrade& day) {
-      return day.worst.grade == max_crs.value_or(-2) && day.worst.missing != 0;
+      return day.worst.grade == max_crs.value_or(-2) && (day.worst.missing | day.missing) != 0;
     });
     std::string note;
     if (!max_crs) note = "no temperatures recorded: CRS not assessable";
@@ -448,7 +454,7 @@ std::string max_cell(const std::vector<ScaleDayGrade>& days) {
 }
 
 GradeResult astct_day(const GradedPatient& patient, std::size_t i, const RuleSet& rules) {
-  return explain_crs_moment(*patient.timeline, CrsRules::from(rules), patient.grades.crs.days.at(i).worst);
+  return explain_crs_day(*patient.timeline, CrsRules::from(rules), patient.grades.crs.days.at(i));
 }
 
 }  // namespace

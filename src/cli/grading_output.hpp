@@ -3,6 +3,7 @@
 // keys documented in docs/grading.md).
 #include <nlohmann/json.hpp>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,7 +25,10 @@ struct GradedPatient {
 // "2", "≥1" (lower bound: an input that could raise it was not recorded), "n/a" (not assessable).
 std::string grade_cell(const GradeResult& result);
 
-nlohmann::json time_json(const Timeline& timeline, std::int64_t seconds_since_infusion);
+// {day, clock, hours_since_infusion}; clock left out for a time recorded by day only (`form`, or
+// when not given, the form of the events at that time).
+nlohmann::json time_json(const Timeline& timeline, std::int64_t seconds_since_infusion,
+                         std::optional<TimeForm> form = std::nullopt);
 nlohmann::json grade_result_json(const Timeline& timeline, const GradeResult& result);
 
 std::string grades_text(const GradedPatient& patient, const GradingRules& rules, GradeGranularity granularity);

@@ -44,6 +44,7 @@ CrsRules CrsRules::from(const RuleSet& rules) {
   CrsRules out;
   out.fever_min_celsius = rules.number("astct.crs.fever_min_celsius");
   out.fever_lookback_s = seconds_from_hours(rules.number("astct.crs.fever_lookback_hours"));
+  out.afebrile_valid_s = seconds_from_hours(rules.number("astct.crs.afebrile_valid_hours"));
   out.masking_enabled = rules.enabled("astct.crs.masking.enabled");
   const auto masks = [&](DrugClass drug_class, std::string_view key) {
     out.masking_by_drug_class.at(static_cast<std::size_t>(drug_class)) = rules.enabled(key);
@@ -167,23 +168,44 @@ struct Change {
   bool is_dose;
 };
 
-// Every event and every expanded dose, in time order (doses after events at equal times:
-// a dose given at the moment of a reading does not change what the reading shows).
+// When an event takes effect for grading. A time recorded by day only means "some time that day":
+// on the infusion day it is taken as the infusion (a day-0 maximum temperature came after it, not
+// at the midnight before), and a de-escalation (a vasopressor stopped, less oxygen) as the end of
+// its day, because the support still ran during part of that day.
+std::int64_t effective_time(const Timeline& timeline, const Event& event, const OxygenSupport* previous_oxygen) {
+  const std::int64_t t = event.time.seconds_since_infusion;
+  if (event.time.form != TimeForm::study_day) return t;
+  const int day = timeline.study_day(t);
+  const auto* change = event.as<VasopressorChange>();
+  const auto* oxygen = event.as<OxygenSupport>();
+  const bool de_escalation = (change != nullptr && change->action == VasopressorAction::stop) ||
+                             (oxygen != nullptr && previous_oxygen != nullptr && more_support(*previous_oxygen, *oxygen));
+  if (de_escalation) return timeline.day_start(day + 1) - 1;
+  if (day == 0 && t < 0) return 0;
+  return t;
+}
+
+// Every event and every expanded dose, in the order they take effect (doses after events at
+// equal times: a dose given at the moment of a reading does not change what the reading shows).
 std::vector<Change> changes_of(const Timeline& timeline) {
   std::vector<Change> changes;
   const auto& events = timeline.events();
   const auto& doses = timeline.doses();
   changes.reserve(events.size() + doses.size());
   std::size_t d = 0;
+  const OxygenSupport* previous_oxygen = nullptr;
   for (std::size_t e = 0; e < events.size(); ++e) {
     const std::int64_t t = events[e].time.seconds_since_infusion;
     while (d < doses.size() && doses[d].seconds_since_infusion < t) {
       changes.push_back({doses[d].seconds_since_infusion, doses[d].event_index, true});
       ++d;
     }
-    if (events[e].kind() != EventKind::administration) changes.push_back({t, e, false});
+    if (events[e].kind() == EventKind::administration) continue;
+    changes.push_back({effective_time(timeline, events[e], previous_oxygen), e, false});
+    if (const auto* oxygen = events[e].as<OxygenSupport>()) previous_oxygen = oxygen;
   }
   for (; d < doses.size(); ++d) changes.push_back({doses[d].seconds_since_infusion, doses[d].event_index, true});
+  std::stable_sort(changes.begin(), changes.end(), [](const Change& a, const Change& b) { return a.t < b.t; });
   return changes;
 }
 
@@ -254,7 +276,8 @@ class CrsState {
       // episode with nothing recorded in the look-back is not assessable, not grade 1.
       m.fever = FeverBasis::masked;
       m.masking_event = masking_event;
-    } else if (temperature_event_ != kNoEvent && temperature_time_ >= fever_from) {
+    } else if (temperature_event_ != kNoEvent &&
+               temperature_time_ >= std::max(fever_from, t - rules_.afebrile_valid_s + 1)) {
       m.fever = FeverBasis::absent;
       m.fever_event = temperature_event_;
     }
@@ -326,9 +349,11 @@ class CrsState {
     bool vasopressin = false;
     bool inotrope = false;
     std::size_t slot = 0;
-    // Catecholamines first, so the evidence lists the agents that count.
+    // Catecholamines first, the latest started first (the one that set the level), so the
+    // evidence leads with the agents that count.
     for (const int pass : {0, 1}) {
-      for (const RunningAgent& running : running_) {
+      for (auto agent = running_.rbegin(); agent != running_.rend(); ++agent) {
+        const RunningAgent& running = *agent;
         const VasopressorInfo& info = vasopressor_info(running.agent);
         const bool counts = !info.is_vasopressin && !info.is_inotrope_only;
         if (counts != (pass == 0)) continue;
@@ -379,6 +404,7 @@ class CrsState {
       case FeverBasis::not_recorded:
         m.grade = -1;
         m.missing |= kMissingTemperature;
+        if (m.hypotension_level > 0 || m.hypoxia_level > 0) m.review |= kReviewSupportWithoutTemperature;
         return;
       case FeverBasis::absent:
         m.grade = 0;
@@ -419,7 +445,7 @@ class CrsState {
 // Where the record ends: the last event, follow-up or death.
 std::int64_t end_of_record(const Timeline& timeline) {
   std::int64_t end = 0;
-  if (!timeline.events().empty()) end = timeline.events().back().time.seconds_since_infusion;
+  if (!timeline.events().empty()) end = std::max(end, timeline.events().back().time.seconds_since_infusion);
   if (!timeline.doses().empty()) end = std::max(end, timeline.doses().back().seconds_since_infusion);
   if (const auto& outcome = timeline.outcome()) {
     end = std::max(end, outcome->last_followup.seconds_since_infusion);
@@ -511,6 +537,19 @@ std::vector<DoseGiven> masking_doses(const Timeline& timeline, const CrsRules& r
 
 // Whether moment a should stand for a day or episode rather than b: the higher grade, then
 // the better-documented one (fewer inputs missing), then the earlier.
+// Whether a graded moment might be worse than `grade` had its missing inputs been recorded; then the
+// maximum of its day (or episode) is only a lower bound, even if another moment set it completely.
+bool could_exceed(const CrsMoment& m, int grade) {
+  // Support without a temperature: had there been fever, the moment would be at least that grade.
+  if (m.grade < 0) return std::max(m.hypotension_level, m.hypoxia_level) > grade;
+  if (m.missing == 0) return false;
+  int possible = m.grade;
+  if ((m.missing & kMissingBloodPressure) != 0U) possible = std::max(possible, 2);
+  if ((m.missing & kMissingOxygenFlow) != 0U) possible = std::max(possible, 3);
+  if ((m.missing & kMissingOxygen) != 0U) possible = std::max(possible, 4);
+  return possible > grade;
+}
+
 bool worse(const CrsMoment& a, const CrsMoment& b) {
   if (a.grade != b.grade) return a.grade > b.grade;
   return std::popcount(a.missing) < std::popcount(b.missing);
@@ -557,6 +596,7 @@ std::vector<CrsMoment> sweep_moments(const Timeline& timeline, const CrsRules& r
   std::size_t i = 0;
   std::size_t x = 0;
   std::size_t masking_event = kNoEvent;
+  std::int64_t masking_time = 0;
   std::int64_t floor = 0;
   while (i < changes.size() || x < extra_times.size()) {
     const std::int64_t t = (x == extra_times.size() || (i < changes.size() && changes[i].t < extra_times[x]))
@@ -584,15 +624,18 @@ std::vector<CrsMoment> sweep_moments(const Timeline& timeline, const CrsRules& r
              masking[next_masking].seconds_since_infusion <= t) {
         if (masking[next_masking].seconds_since_infusion >= current.onset) {
           masking_event = masking[next_masking].event_index;
+          masking_time = masking[next_masking].seconds_since_infusion;
         } else {
           ++next_masking;
         }
       }
     }
     CrsMoment moment = state.evaluate(t, episode, floor, episode > 0 ? masking_event : kNoEvent);
+    if (moment.fever == FeverBasis::masked) moment.masking_time = masking_time;
     if (crs_death && t == *died) {
       moment.grade = 5;
       moment.death_from_crs = true;
+      if (moment.episode == 0) moment.review |= kReviewDeathOutsideEpisode;
       moment.missing = 0;
     }
     moments.push_back(moment);
@@ -617,6 +660,7 @@ CrsCourse grade_crs_course(const Timeline& timeline, const CrsRules& rules) {
     CrsDayGrade row;
     row.day = day;
     std::vector<CrsMoment> worst_in_episode(course.episodes.size());
+    const std::size_t first_of_day = m;
     for (; m < course.moments.size() && course.moments[m].t < window.to; ++m) {
       const CrsMoment& moment = course.moments[m];
       if (moment.t < window.from) continue;
@@ -627,6 +671,12 @@ CrsCourse grade_crs_course(const Timeline& timeline, const CrsRules& rules) {
         if (in_episode.episode == 0 || worse(moment, in_episode)) in_episode = moment;
       }
     }
+    for (std::size_t i = first_of_day; i < m; ++i) {
+      const CrsMoment& moment = course.moments[i];
+      if (moment.t < window.from) continue;
+      row.review |= moment.review;
+      if (row.worst.grade >= 0 && could_exceed(moment, row.worst.grade)) row.missing |= moment.missing;
+    }
     for (const CrsMoment& in_episode : worst_in_episode) {
       if (in_episode.episode == 0 || in_episode.grade < 0) continue;
       CrsEpisode& episode = course.episodes[static_cast<std::size_t>(in_episode.episode - 1)];
@@ -634,6 +684,11 @@ CrsCourse grade_crs_course(const Timeline& timeline, const CrsRules& rules) {
       if (episode.worst.episode == 0 || worse(in_episode, episode.worst)) episode.worst = in_episode;
     }
     course.days.push_back(row);
+  }
+  for (const CrsMoment& moment : course.moments) {
+    if (moment.episode == 0) continue;
+    CrsEpisode& episode = course.episodes[static_cast<std::size_t>(moment.episode - 1)];
+    if (episode.worst.grade >= 0 && could_exceed(moment, episode.worst.grade)) episode.missing |= moment.missing;
   }
   return course;
 }

@@ -18,6 +18,7 @@ namespace crsguard {
 struct CrsRules {
   double fever_min_celsius = 0;
   std::int64_t fever_lookback_s = 0;
+  std::int64_t afebrile_valid_s = 0;  // how long a normal temperature shows there is no fever
   bool masking_enabled = false;
   std::array<bool, 12> masking_by_drug_class{};  // indexed by DrugClass
   double adult_sbp_below_mmhg = 0;
@@ -55,6 +56,8 @@ enum CrsReview : unsigned {
   kReviewInotropeWithVasopressor = 1U << 2,
   kReviewNoFeverWithHypotensionOrHypoxia = 1U << 3,
   kReviewAgeUnknownForThreshold = 1U << 4,
+  kReviewDeathOutsideEpisode = 1U << 5,
+  kReviewSupportWithoutTemperature = 1U << 6,
 };
 
 inline constexpr std::size_t kNoEvent = static_cast<std::size_t>(-1);
@@ -72,6 +75,7 @@ struct CrsMoment {
   int episode = 0;                      // 1-based episode number; 0 outside any episode
   std::size_t fever_event = kNoEvent;       // the fever reading (or latest temperature when absent)
   std::size_t masking_event = kNoEvent;     // the antipyretic / anti-cytokine dose that masks fever
+  std::int64_t masking_time = 0;            // when that dose was given (one dose of a repeat schedule)
   std::size_t pressure_event = kNoEvent;    // the systolic reading behind the hypotension level
   std::array<std::size_t, 3> vasopressor_events{kNoEvent, kNoEvent, kNoEvent};  // start events of running agents
   std::size_t oxygen_event = kNoEvent;
@@ -82,6 +86,8 @@ struct CrsDayGrade {
   int day = 0;
   CrsMoment worst;                 // the moment that set the day's maximum (grade -1: none assessable)
   int moments = 0;                 // moments assessed in the day
+  unsigned missing = 0;            // inputs missing at any moment of the day that could exceed the maximum
+  unsigned review = 0;             // review flags raised at any moment of the day
 };
 
 struct CrsEpisode {
@@ -96,6 +102,7 @@ struct CrsEpisode {
   CrsMoment worst;                           // the moment of the maximum grade
   std::array<int, 6> days_at_grade{};        // study days by their maximum grade within the episode
   std::vector<std::string> therapies;        // masking / anti-cytokine drugs given during the episode
+  unsigned missing = 0;                      // inputs missing at any moment that could exceed the maximum
 
   // Resolution − onset in days; nullopt while unresolved.
   [[nodiscard]] std::optional<double> duration_days() const;
@@ -114,6 +121,10 @@ CrsMoment crs_grade_at(const Timeline& timeline, const CrsRules& rules, std::int
 
 // The rationale of a moment: rules, evidence, missing inputs, review flags.
 GradeResult explain_crs_moment(const Timeline& timeline, const CrsRules& rules, const CrsMoment& moment);
+// A day's maximum: the moment that set it, made a lower bound when another moment of the day had
+// missing inputs that could exceed it, with every review flag of the day.
+GradeResult explain_crs_day(const Timeline& timeline, const CrsRules& rules, const CrsDayGrade& day);
+GradeResult explain_crs_episode(const Timeline& timeline, const CrsRules& rules, const CrsEpisode& episode);
 
 // Rule ids and sources of ASTCT 2019 CRS grading, for documentation and tests.
 namespace crs_rules {

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <string>
 
 namespace crsguard {
@@ -15,14 +16,19 @@ std::string temperature_text(const Timeline& timeline, std::size_t event_index) 
   return fmt::format("{}{:g} °C", comparator_symbol(observation->comparator), *observation->value);
 }
 
-std::string vasopressor_names(const Timeline& timeline, const CrsMoment& m) {
-  std::string out;
+// The running agents; with `counted_only`, the catecholamines, and the others named as not counted.
+std::string vasopressor_names(const Timeline& timeline, const CrsMoment& m, bool counted_only = false) {
+  std::string counted;
+  std::string others;
   for (const std::size_t event : m.vasopressor_events) {
     if (event == kNoEvent) continue;
-    if (!out.empty()) out += ", ";
-    out += to_name(timeline.events()[event].as<VasopressorChange>()->agent);
+    const VasopressorAgent agent = timeline.events()[event].as<VasopressorChange>()->agent;
+    const VasopressorInfo& info = vasopressor_info(agent);
+    const bool counts = !counted_only || (!info.is_vasopressin && !info.is_inotrope_only);
+    std::string& list = counts ? counted : others;
+    list += (list.empty() ? "" : ", ") + std::string(to_name(agent));
   }
-  return out;
+  return others.empty() ? counted : counted + " (not counted: " + others + ")";
 }
 
 Reason fever_reason(const Timeline& timeline, const CrsRules& rules, const CrsMoment& m) {
@@ -31,11 +37,17 @@ Reason fever_reason(const Timeline& timeline, const CrsRules& rules, const CrsMo
     case FeverBasis::recorded:
       return {kFever, fmt::format("fever {} (≥ {:g} °C)", temperature_text(timeline, m.fever_event), rules.fever_min_celsius),
               {event_evidence(timeline, m.fever_event)}};
-    case FeverBasis::masked:
+    case FeverBasis::masked: {
+      Evidence dose = event_evidence(timeline, m.masking_event);
+      if (dose.seconds_since_infusion != m.masking_time) {  // one dose of a repeat schedule
+        dose.seconds_since_infusion = m.masking_time;
+        dose.form = TimeForm::study_day_clock;
+      }
       return {kFeverMasked,
               fmt::format("fever no longer required: the episode had fever and {} was given",
                           timeline.events()[m.masking_event].as<Administration>()->display_name()),
-              {event_evidence(timeline, m.masking_event)}};
+              {dose}};
+    }
     case FeverBasis::absent:
       return {kNoFever,
               fmt::format("no fever: {} (< {:g} °C) and no antipyretic or anti-cytokine therapy masking it",
@@ -54,7 +66,7 @@ std::optional<Reason> circulation_reason(const Timeline& timeline, const CrsRule
   }
   const double threshold = hypotension_threshold_mmhg(rules, timeline.patient().age_years);
   if (m.hypotension_level == 4) {
-    return Reason{kMultipleVasopressors, "multiple vasopressors (vasopressin not counted): " + vasopressor_names(timeline, m), agents};
+    return Reason{kMultipleVasopressors, "multiple vasopressors (vasopressin not counted): " + vasopressor_names(timeline, m, true), agents};
   }
   if ((m.review & kReviewVasopressinAlone) != 0U && m.hypotension_level == rules.vasopressin_alone_grade) {
     return Reason{kVasopressinAlone, "vasopressin without a catecholamine: not covered by ASTCT 2019, graded as one vasopressor", agents};
@@ -63,7 +75,7 @@ std::optional<Reason> circulation_reason(const Timeline& timeline, const CrsRule
     return Reason{kInotropeAlone, "inotrope only (" + vasopressor_names(timeline, m) + "): not named by ASTCT 2019, graded as one vasopressor", agents};
   }
   if (m.hypotension_level == 3) {
-    return Reason{kOneVasopressor, "one vasopressor, with or without vasopressin: " + vasopressor_names(timeline, m), agents};
+    return Reason{kOneVasopressor, "one vasopressor, with or without vasopressin: " + vasopressor_names(timeline, m, true), agents};
   }
   if (m.pressure_event == kNoEvent) return std::nullopt;
   const auto* reading = timeline.events()[m.pressure_event].as<Observation>();
@@ -122,6 +134,12 @@ void add_review(GradeResult& result, unsigned review) {
   if ((review & kReviewAgeUnknownForThreshold) != 0U) {
     result.review.emplace_back("age unknown: the adult systolic threshold was used");
   }
+  if ((review & kReviewSupportWithoutTemperature) != 0U) {
+    result.review.emplace_back("hypotension or oxygen need with no recent temperature: record one to grade CRS");
+  }
+  if ((review & kReviewDeathOutsideEpisode) != 0U) {
+    result.review.emplace_back("death attributed to CRS outside a CRS episode (after resolution): review the cause");
+  }
 }
 
 }  // namespace
@@ -156,6 +174,35 @@ GradeResult explain_crs_moment(const Timeline& timeline, const CrsRules& rules, 
   if (!(m.grade >= 2 && !oxygen_first) && circulation) result.reasons.push_back(*circulation);
   if (!(m.grade >= 2 && oxygen_first) && oxygen) result.reasons.push_back(*oxygen);
   return result;
+}
+
+namespace {
+
+GradeResult with_other_moments(GradeResult result, unsigned missing, unsigned review) {
+  const GradeResult extra = [&] {
+    GradeResult out;
+    add_missing(out, missing);
+    add_review(out, review);
+    return out;
+  }();
+  for (const auto& item : extra.missing) {
+    if (std::find(result.missing.begin(), result.missing.end(), item) == result.missing.end()) result.missing.push_back(item);
+  }
+  for (const auto& flag : extra.review) {
+    if (std::find(result.review.begin(), result.review.end(), flag) == result.review.end()) result.review.push_back(flag);
+  }
+  if (result.grade && !result.missing.empty()) result.assessment = Assessment::incomplete;
+  return result;
+}
+
+}  // namespace
+
+GradeResult explain_crs_day(const Timeline& timeline, const CrsRules& rules, const CrsDayGrade& day) {
+  return with_other_moments(explain_crs_moment(timeline, rules, day.worst), day.missing, day.review);
+}
+
+GradeResult explain_crs_episode(const Timeline& timeline, const CrsRules& rules, const CrsEpisode& episode) {
+  return with_other_moments(explain_crs_moment(timeline, rules, episode.worst), episode.missing, 0);
 }
 
 }  // namespace crsguard

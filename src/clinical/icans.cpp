@@ -96,8 +96,9 @@ class AssessmentGrader {
   void grade_encephalopathy() {
     const auto age = timeline_.patient().age_years;
     const bool child = age && *age < rules_.capd_below_age_years;
-    if (!age && neuro_.ice && neuro_.capd) {
-      result_.review.emplace_back("age unknown: ICE used (CAPD is for children)");
+    if (!age && (neuro_.ice || neuro_.capd)) {
+      result_.review.emplace_back(fmt::format("age unknown: {} used; ICE is valid from {:g} years, CAPD below",
+                                              neuro_.ice ? "ICE" : "CAPD", rules_.capd_below_age_years));
     }
     if (child) {
       if (neuro_.capd) return grade_capd(*neuro_.capd);
@@ -121,8 +122,9 @@ class AssessmentGrader {
   void grade_ice(const IceScore& ice) {
     tool_ = EncephalopathyTool::ice;
     const int level = ice_level(ice.total);
-    if (ice.total == 0 && neuro_.global_aphasia.value_or(false) &&
-        neuro_.consciousness.value_or(Consciousness::alert) != Consciousness::unarousable) {
+    // "Awake" must be recorded, not assumed.
+    const bool awake = neuro_.consciousness && *neuro_.consciousness != Consciousness::unarousable;
+    if (ice.total == 0 && neuro_.global_aphasia.value_or(false) && awake) {
       found(level, kIceZeroAwakeAphasia, "ICE 0 while awake with global aphasia");
       return;
     }
@@ -156,9 +158,7 @@ class AssessmentGrader {
       return;
     }
     found(3, kSeizure, what + " that resolved (grade 3)");
-    if (!seizure.duration_min && !seizure.repetitive) {
-      result_.review.emplace_back("seizure duration not recorded: grade 4 if it lasted more than 5 minutes");
-    }
+    if (!seizure.duration_min) missing_seizure_duration_ = true;  // grade 4 if it lasted more than 5 min
   }
 
   void grade_motor() {
@@ -211,7 +211,9 @@ class AssessmentGrader {
     const int grade = levels_.front().first;
     result_.grade = grade;
     // A missing domain matters only if it could have raised the grade.
-    const bool could_rise = (!missing_encephalopathy_.empty() && grade < 3) || (missing_consciousness && grade < 4);
+    if (missing_seizure_duration_ && grade < 4) result_.missing.emplace_back("seizure_duration");
+    const bool could_rise = (!missing_encephalopathy_.empty() && grade < 3) || (missing_consciousness && grade < 4) ||
+                            (missing_seizure_duration_ && grade < 4);
     if (!could_rise) result_.missing.clear();
     result_.assessment = could_rise ? Assessment::incomplete : Assessment::complete;
     for (auto& [level, reason] : levels_) result_.reasons.push_back(std::move(reason));
@@ -226,6 +228,7 @@ class AssessmentGrader {
   GradeResult result_;
   std::vector<std::pair<int, Reason>> levels_;
   std::string missing_encephalopathy_;
+  bool missing_seizure_duration_ = false;
   EncephalopathyTool tool_ = EncephalopathyTool::none;
 };
 
@@ -233,6 +236,31 @@ bool names_icans(std::string cause) {
   std::transform(cause.begin(), cause.end(), cause.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return cause == "icans" || cause == "immune effector cell-associated neurotoxicity syndrome";
+}
+
+// The most an assessment could have been had its missing domains been recorded.
+int possible_grade(const GradeResult& result) {
+  int possible = result.grade.value_or(-1);
+  for (const auto& item : result.missing) {
+    if (item == "consciousness" || item == "seizure_duration") possible = std::max(possible, 4);
+    if (item == "ice" || item == "capd") possible = std::max(possible, 3);
+  }
+  return possible;
+}
+
+// A day's maximum is a lower bound when another assessment that day could have exceeded it; every
+// review flag of the day is kept.
+void merge_other_assessments(GradeResult& day, std::span<const IcansAssessmentGrade> assessments) {
+  for (const IcansAssessmentGrade& other : assessments) {
+    for (const auto& flag : other.result.review) {
+      if (std::find(day.review.begin(), day.review.end(), flag) == day.review.end()) day.review.push_back(flag);
+    }
+    if (!other.result.grade || possible_grade(other.result) <= *day.grade) continue;
+    for (const auto& item : other.result.missing) {
+      if (std::find(day.missing.begin(), day.missing.end(), item) == day.missing.end()) day.missing.push_back(item);
+    }
+    day.assessment = Assessment::incomplete;
+  }
 }
 
 }  // namespace
@@ -266,6 +294,7 @@ std::vector<IcansDayGrade> icans_by_day(const Timeline& timeline, std::span<cons
     const TimeWindow window = timeline.day_window(day);
     IcansDayGrade row;
     row.day = day;
+    const std::size_t first_of_day = g;
     for (; g < grades.size() && grades[g].t < window.to; ++g) {
       if (grades[g].t < window.from) continue;
       ++row.assessments;
@@ -278,6 +307,7 @@ std::vector<IcansDayGrade> icans_by_day(const Timeline& timeline, std::span<cons
       if (row.assessments == 1 || candidate_grade > current_grade || better_evidence) row.result = candidate;
     }
     if (row.assessments == 0) row.result.missing.emplace_back("neuro_assessment");
+    if (row.result.grade) merge_other_assessments(row.result, grades.subspan(first_of_day, g - first_of_day));
     days.push_back(std::move(row));
   }
   return days;

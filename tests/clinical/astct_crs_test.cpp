@@ -30,13 +30,14 @@ TEST(AstctCrsTable, EveryCaseGradesAsTheGuidelineSays) {
   for (const json& c : document["cases"]) {
     SCOPED_TRACE(c["name"].get<std::string>());
     const Timeline timeline =
-        testing::timeline_of(c["events"], c["age_years"].get<double>(), c.value("death", json(nullptr)));
+        testing::timeline_of(c["events"], c["age_years"].get<double>(), c.value("death", json(nullptr)),
+                             c.value("infusion_clock", std::string()));
     const CrsCourse course = grade_crs_course(timeline, rules);
     const int day = c["day"].get<int>();
     ASSERT_LT(static_cast<std::size_t>(day), course.days.size());
     const CrsDayGrade& row = course.days[static_cast<std::size_t>(day)];
     ASSERT_EQ(row.day, day);
-    const GradeResult result = explain_crs_moment(timeline, rules, row.worst);
+    const GradeResult result = explain_crs_day(timeline, rules, row);
     const json& expect = c["expect"];
     if (expect["grade"].is_null()) {
       EXPECT_FALSE(result.grade.has_value());

@@ -33,7 +33,7 @@ TEST(GradingFuzzCorpus, EveryAcceptedTimelineGradesWithinTheScales) {
       for (const Timeline& timeline : timelines) {
         const CourseGrades grades = grade_course(timeline, rules);
         for (const CrsDayGrade& day : grades.crs.days) {
-          const GradeResult result = explain_crs_moment(timeline, rules.crs, day.worst);
+          const GradeResult result = explain_crs_day(timeline, rules.crs, day);
           if (result.grade) {
             EXPECT_GE(*result.grade, 0);
             EXPECT_LE(*result.grade, 5);

@@ -90,3 +90,22 @@ TEST(AstctIcansDeath, DeathFromIcansIsGrade5) {
 
 }  // namespace
 }  // namespace crsguard
+
+namespace crsguard {
+namespace {
+
+TEST(AstctIcansDays, AnotherAssessmentThatCouldExceedMakesTheDayALowerBound) {
+  const nlohmann::json events = nlohmann::json::parse(R"([
+    {"kind": "neuro", "time": {"day": 2, "clock": "08:00"}, "ice": {"total": 5}, "consciousness": "alert"},
+    {"kind": "neuro", "time": {"day": 2, "clock": "14:00"}, "consciousness": "awakens_to_voice"}
+  ])");
+  const Timeline timeline = testing::timeline_of(events, 40);
+  const auto grades = grade_icans_assessments(timeline, IcansRules::from(testing::shipped_rules()));
+  const auto days = icans_by_day(timeline, grades, 2, 2);
+  EXPECT_EQ(days[0].result.grade, 2);
+  EXPECT_EQ(days[0].result.assessment, Assessment::incomplete) << "the 14:00 assessment lacks an ICE score";
+  EXPECT_EQ(days[0].result.missing, std::vector<std::string>{"ice"});
+}
+
+}  // namespace
+}  // namespace crsguard

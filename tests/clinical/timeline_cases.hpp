@@ -28,15 +28,17 @@ inline RuleSet rules_with(std::string_view key, double value) {
   return rules;
 }
 
-// A patient of the given age infused on day 0, followed to day 28 (or to death when given as
+// A patient of the given age (negative: not known) infused on day 0 (at `infusion_clock` when given), followed to day 28 (or to death when given as
 // {"time": ..., "cause": ...}).
 inline Timeline timeline_of(const nlohmann::json& events, double age_years,
-                            const nlohmann::json& death = nullptr) {
+                            const nlohmann::json& death = nullptr, const std::string& infusion_clock = {}) {
   nlohmann::json document{
       {"format", "crsguard.timeline/1"},
       {"patient", {{"id", "case"}, {"sex", "female"}, {"age", {{"value", age_years}, {"unit", "a"}}}}},
       {"infusion", {{"product", "test CAR-T"}, {"targets", {"CD19"}}, {"time", {{"day", 0}}}}},
       {"events", events}};
+  if (!infusion_clock.empty()) document["infusion"]["time"]["clock"] = infusion_clock;
+  if (age_years < 0) document["patient"].erase("age");
   if (death.is_null()) {
     document["outcome"] = {{"last_followup", {{"day", 28}}}, {"vital_status", "alive"}};
   } else {
