@@ -41,6 +41,7 @@ constexpr std::array kDrugs = {
     DrugInfo{"voriconazole", DrugClass::azole_antifungal, "", true, {10, 1200}, {1, 15}, kUnused},
     DrugInfo{"itraconazole", DrugClass::azole_antifungal, "", true, {10, 800}, {1, 10}, kUnused},
     DrugInfo{"clarithromycin", DrugClass::other, "", true, {10, 2000}, {1, 20}, kUnused},
+    DrugInfo{"ritonavir", DrugClass::other, "", true, {10, 1200}, {1, 20}, kUnused},
     DrugInfo{"metoprolol", DrugClass::beta_blocker, "", false, {0.5, 400}, {0.01, 5}, kUnused},
 };
 
