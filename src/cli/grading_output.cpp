@@ -106,8 +106,11 @@ bool is_event_time(const Timeline& timeline, std::int64_t t) {
     return event.time.seconds_since_infusion < time;
   });
   if (at != events.end() && at->time.seconds_since_infusion == t) return true;
-  const auto& doses = timeline.doses();
-  return std::any_of(doses.begin(), doses.end(), [t](const DoseGiven& dose) { return dose.seconds_since_infusion == t; });
+  const auto& doses = timeline.doses();  // in time order
+  const auto dose = std::lower_bound(doses.begin(), doses.end(), t, [](const DoseGiven& given, std::int64_t time) {
+    return given.seconds_since_infusion < time;
+  });
+  return dose != doses.end() && dose->seconds_since_infusion == t;
 }
 
 // How a moment's time was recorded: by day only when the events at it carry no clock (or, with no
@@ -453,14 +456,15 @@ std::string max_cell(const std::vector<ScaleDayGrade>& days) {
   return (lower_bound ? "≥" : "") + std::to_string(*best);
 }
 
-GradeResult astct_day(const GradedPatient& patient, std::size_t i, const RuleSet& rules) {
-  return explain_crs_day(*patient.timeline, CrsRules::from(rules), patient.grades.crs.days.at(i));
+GradeResult astct_day(const GradedPatient& patient, std::size_t i, const CrsRules& rules) {
+  return explain_crs_day(*patient.timeline, rules, patient.grades.crs.days.at(i));
 }
 
 }  // namespace
 
 std::string scales_text(const GradedPatient& patient, std::span<const CrsScale> scales, const RuleSet& rules) {
   const Timeline& timeline = *patient.timeline;
+  const CrsRules crs_rules = CrsRules::from(rules);
   const std::vector<ScaleCourse> courses = scale_courses(patient, scales, rules);
   std::string out = timeline_headline(timeline) + "\n";
   out += std::string(kLegend) + "\n";
@@ -484,7 +488,7 @@ std::string scales_text(const GradedPatient& patient, std::span<const CrsScale> 
     std::vector<std::vector<std::string>> rows;
     for (std::size_t i = 0; i < patient.grades.crs.days.size(); ++i) {
       std::vector<std::string> row{std::to_string(patient.grades.crs.days[i].day),
-                                   grade_cell(astct_day(patient, i, rules)),
+                                   grade_cell(astct_day(patient, i, crs_rules)),
                                    grade_cell(patient.grades.icans_days.at(i).result)};
       for (const ScaleCourse& course : courses) {
         row.push_back(grade_cell(course.days.at(i).result));
@@ -503,12 +507,13 @@ std::string scales_text(const GradedPatient& patient, std::span<const CrsScale> 
 
 json scales_json(const GradedPatient& patient, std::span<const CrsScale> scales, const RuleSet& rules) {
   const Timeline& timeline = *patient.timeline;
+  const CrsRules crs_rules = CrsRules::from(rules);
   const std::vector<ScaleCourse> courses = scale_courses(patient, scales, rules);
   json days = json::array();
   for (std::size_t i = 0; i < patient.grades.crs.days.size(); ++i) {
     json row{{"day", patient.grades.crs.days[i].day}};
     if (scales.size() > 1) {
-      row["astct2019"] = grade_result_json(timeline, astct_day(patient, i, rules));
+      row["astct2019"] = grade_result_json(timeline, astct_day(patient, i, crs_rules));
       row["icans"] = grade_result_json(timeline, patient.grades.icans_days.at(i).result);
     }
     for (const ScaleCourse& course : courses) row[course.key] = grade_result_json(timeline, course.days.at(i).result);

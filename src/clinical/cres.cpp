@@ -262,27 +262,27 @@ std::vector<CresAssessmentGrade> grade_cres_assessments(const Timeline& timeline
   return grades;
 }
 
+namespace {
+
+// A CRES result with any domain missing could have been grade 4 (the scale's top).
+int possible_cres_grade(const GradeResult& result) {
+  constexpr int kCresMax = 4;
+  return result.missing.empty() ? result.grade.value_or(-1) : kCresMax;
+}
+
+}  // namespace
+
 std::vector<ScaleDayGrade> cres_by_day(const Timeline& timeline, std::span<const CresAssessmentGrade> grades,
                                        int first_day, int last_day) {
   std::vector<ScaleDayGrade> days;
   std::size_t g = 0;
   for (int day = first_day; day <= last_day; ++day) {
     const TimeWindow window = timeline.day_window(day);
-    ScaleDayGrade row;
-    row.day = day;
-    int assessments = 0;
+    std::vector<const GradeResult*> of_day;
     for (; g < grades.size() && grades[g].t < window.to; ++g) {
-      if (grades[g].t < window.from) continue;
-      ++assessments;
-      const GradeResult& candidate = grades[g].result;
-      const int candidate_grade = candidate.grade.value_or(-1);
-      const int current_grade = row.result.grade.value_or(-1);
-      // Of equal grades, the better documented stands for the day.
-      const bool better_evidence = candidate_grade == current_grade && candidate.missing.size() < row.result.missing.size();
-      if (assessments == 1 || candidate_grade > current_grade || better_evidence) row.result = candidate;
+      if (grades[g].t >= window.from) of_day.push_back(&grades[g].result);
     }
-    if (assessments == 0) row.result.missing.emplace_back("neuro_assessment");
-    days.push_back(std::move(row));
+    days.push_back({day, most_severe(of_day, possible_cres_grade, "neuro_assessment")});
   }
   return days;
 }

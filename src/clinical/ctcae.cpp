@@ -370,7 +370,7 @@ Evidence limit_evidence(const LabContext& context) {
 }
 
 Evidence baseline_evidence(const LabContext& context) {
-  Evidence evidence = observation_evidence(*context.timeline, *context.baseline, ctcae_observation(context.lab->term));
+  Evidence evidence = observation_evidence(*context.baseline, ctcae_observation(context.lab->term));
   evidence.detail = evidence.detail.empty() ? "baseline" : "baseline, " + evidence.detail;
   return evidence;
 }
@@ -564,7 +564,7 @@ Evidence result_evidence(const Timeline& timeline, std::size_t event_index) {
   if (!observation.value) return event_evidence(timeline, event_index);
   const ObservedValue observed{*observation.value, observation.comparator, observation.statistic, event.time,
                                event_index};
-  return observation_evidence(timeline, observed, observation.code);
+  return observation_evidence(observed, observation.code);
 }
 
 CtcaeGrade start_grade(CtcaeTerm term, std::int64_t time) {

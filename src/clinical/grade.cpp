@@ -1,5 +1,6 @@
 #include "clinical/grade.hpp"
 
+#include <algorithm>
 #include <array>
 #include <fmt/format.h>
 
@@ -16,7 +17,38 @@ std::span<const EnumName<Assessment>> names(Assessment) {
   return kNames;
 }
 
-Evidence observation_evidence(const Timeline& timeline, const ObservedValue& observed, ObservationCode code) {
+namespace {
+
+void add_unique(std::vector<std::string>& list, const std::string& item) {
+  if (std::find(list.begin(), list.end(), item) == list.end()) list.push_back(item);
+}
+
+}  // namespace
+
+GradeResult most_severe(std::span<const GradeResult* const> results, int (*possible_grade)(const GradeResult&),
+                        std::string_view nothing_missing_name) {
+  GradeResult day;
+  if (results.empty()) {
+    day.missing.emplace_back(nothing_missing_name);
+    return day;
+  }
+  const GradeResult* chosen = results.front();
+  for (const GradeResult* candidate : results) {
+    const int grade = candidate->grade.value_or(-1);
+    const int best = chosen->grade.value_or(-1);
+    if (grade > best || (grade == best && candidate->missing.size() < chosen->missing.size())) chosen = candidate;
+  }
+  day = *chosen;
+  for (const GradeResult* other : results) {
+    for (const auto& flag : other->review) add_unique(day.review, flag);
+    if (!day.grade || !other->grade || possible_grade(*other) <= *day.grade) continue;
+    for (const auto& item : other->missing) add_unique(day.missing, item);
+    day.assessment = Assessment::incomplete;
+  }
+  return day;
+}
+
+Evidence observation_evidence(const ObservedValue& observed, ObservationCode code) {
   const ObservationInfo& info = observation_info(code);
   Evidence evidence;
   evidence.seconds_since_infusion = observed.time.seconds_since_infusion;
@@ -28,7 +60,6 @@ Evidence observation_evidence(const Timeline& timeline, const ObservedValue& obs
   evidence.unit = std::string(info.canonical_unit);
   if (observed.statistic == Statistic::max) evidence.detail = "maximum";
   if (observed.statistic == Statistic::min) evidence.detail = "minimum";
-  (void)timeline;
   return evidence;
 }
 

@@ -60,8 +60,15 @@ struct GradeResult {
   [[nodiscard]] bool assessable() const { return grade.has_value(); }
 };
 
+// The most severe of several results (a day's assessments): the highest grade, of equal grades the
+// one with fewer missing inputs, then the earlier. It becomes a lower bound when another result could
+// have exceeded it had its missing inputs been recorded (`possible_grade` says how high), and keeps
+// every review flag of the others. Not assessable, missing `nothing_missing_name`, when `results` is empty.
+GradeResult most_severe(std::span<const GradeResult* const> results, int (*possible_grade)(const GradeResult&),
+                        std::string_view nothing_missing_name);
+
 // Evidence for the observation a Timeline query returned.
-Evidence observation_evidence(const Timeline& timeline, const ObservedValue& observed, ObservationCode code);
+Evidence observation_evidence(const ObservedValue& observed, ObservationCode code);
 // Evidence for any event (oxygen, vasopressor, neuro assessment, administration) by index.
 Evidence event_evidence(const Timeline& timeline, std::size_t event_index);
 

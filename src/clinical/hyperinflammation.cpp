@@ -183,7 +183,7 @@ Part value_part(const Timeline& timeline, ObservationCode code, TimeWindow windo
       part.state = PartState::met;
       part.met_at = observed.time.seconds_since_infusion;
       part.reason = Reason{rule, fmt::format("{}: {}", value_text(observed, code), criterion),
-                           {observation_evidence(timeline, observed, code)}};
+                           {observation_evidence(observed, code)}};
       return part;
     }
     if (!verdict) doubtful = true;
@@ -233,9 +233,9 @@ Part peak_ferritin_part(const Timeline& timeline, TimeWindow window, double abov
     part.state = PartState::met;
     part.met_at = observed.time.seconds_since_infusion;
     part.reason = Reason{rule, fmt::format("peak {} > {:g} ng/mL", value_text(*peak, ObservationCode::ferritin), above),
-                         {observation_evidence(timeline, observed, ObservationCode::ferritin)}};
+                         {observation_evidence(observed, ObservationCode::ferritin)}};
     if (peak->event_index != observed.event_index) {
-      part.reason->evidence.push_back(observation_evidence(timeline, *peak, ObservationCode::ferritin));
+      part.reason->evidence.push_back(observation_evidence(*peak, ObservationCode::ferritin));
     }
     return part;
   }
@@ -245,7 +245,7 @@ Part peak_ferritin_part(const Timeline& timeline, TimeWindow window, double abov
   if (doubtful) part.missing.emplace_back("ferritin");
   part.reason = Reason{rule, fmt::format("peak {}: {} {:g} ng/mL", value_text(*peak, ObservationCode::ferritin),
                                          doubtful ? "reported as a bound, may or may not exceed" : "not above", above),
-                       {observation_evidence(timeline, *peak, ObservationCode::ferritin)}};
+                       {observation_evidence(*peak, ObservationCode::ferritin)}};
   return part;
 }
 
@@ -309,7 +309,7 @@ HyperinflammationFlag pan2021_flag(const Timeline& timeline, const RuleSet& rule
     gate.state = PartState::met;
     gate.met_at = t;
     gate.reason = Reason{kPanFerritin, fmt::format("{} > {:g} ng/mL", value_text(observed, ObservationCode::ferritin), above),
-                         {observation_evidence(timeline, observed, ObservationCode::ferritin)}};
+                         {observation_evidence(observed, ObservationCode::ferritin)}};
     const std::int64_t at = std::max(t, *cytopenia.met_at);
     if (!best || at < std::max(*best->first.met_at, *best->second.met_at)) best.emplace(std::move(gate), cytopenia);
   }
@@ -320,7 +320,7 @@ HyperinflammationFlag pan2021_flag(const Timeline& timeline, const RuleSet& rule
     return flag;
   }
   const auto peak = timeline.max_in(ObservationCode::ferritin, window);
-  const Evidence peak_evidence = observation_evidence(timeline, *peak, ObservationCode::ferritin);
+  const Evidence peak_evidence = observation_evidence(*peak, ObservationCode::ferritin);
   if (high && counts_open) {
     flag.missing.emplace_back("blood_counts");
     flag.reasons.push_back(Reason{kPanFerritin,
@@ -401,7 +401,7 @@ Part ferritin_gate(const Timeline& timeline, const IecHsRules& rules, const Obse
   const std::int64_t t = observed.time.seconds_since_infusion;
   Part part;
   part.met_at = t;
-  Reason reason{kIecHsFerritin, "", {observation_evidence(timeline, observed, ObservationCode::ferritin)}};
+  Reason reason{kIecHsFerritin, "", {observation_evidence(observed, ObservationCode::ferritin)}};
   const std::string value = value_text(observed, ObservationCode::ferritin);
   const auto uln = upper_limit(timeline, observed, rules.use_default_uln, rules.default_ferritin_uln);
   if (uln && certainly_above(observed, rules.ferritin_x_uln * *uln)) {
@@ -409,7 +409,7 @@ Part ferritin_gate(const Timeline& timeline, const IecHsRules& rules, const Obse
   } else if (baseline && baseline->event_index != observed.event_index &&
              certainly_above(observed, rules.ferritin_x_baseline * baseline->value)) {
     reason.statement = fmt::format("{} > {:g} × baseline ({:g} ng/mL)", value, rules.ferritin_x_baseline, baseline->value);
-    reason.evidence.push_back(observation_evidence(timeline, *baseline, ObservationCode::ferritin));
+    reason.evidence.push_back(observation_evidence(*baseline, ObservationCode::ferritin));
   } else {
     for (const auto& earlier : all_ferritin) {
       const std::int64_t te = earlier.time.seconds_since_infusion;
@@ -419,7 +419,7 @@ Part ferritin_gate(const Timeline& timeline, const IecHsRules& rules, const Obse
         reason.statement = fmt::format("{} rose more than {:g}-fold within {:g} h (from {:g} ng/mL)", value,
                                        rules.rise_factor, static_cast<double>(rules.rise_within) / kSecondsPerHour,
                                        earlier.value);
-        reason.evidence.push_back(observation_evidence(timeline, earlier, ObservationCode::ferritin));
+        reason.evidence.push_back(observation_evidence(earlier, ObservationCode::ferritin));
         break;
       }
     }

@@ -248,21 +248,6 @@ int possible_grade(const GradeResult& result) {
   return possible;
 }
 
-// A day's maximum is a lower bound when another assessment that day could have exceeded it; every
-// review flag of the day is kept.
-void merge_other_assessments(GradeResult& day, std::span<const IcansAssessmentGrade> assessments) {
-  for (const IcansAssessmentGrade& other : assessments) {
-    for (const auto& flag : other.result.review) {
-      if (std::find(day.review.begin(), day.review.end(), flag) == day.review.end()) day.review.push_back(flag);
-    }
-    if (!other.result.grade || possible_grade(other.result) <= *day.grade) continue;
-    for (const auto& item : other.result.missing) {
-      if (std::find(day.missing.begin(), day.missing.end(), item) == day.missing.end()) day.missing.push_back(item);
-    }
-    day.assessment = Assessment::incomplete;
-  }
-}
-
 }  // namespace
 
 std::vector<IcansAssessmentGrade> grade_icans_assessments(const Timeline& timeline, const IcansRules& rules) {
@@ -292,23 +277,11 @@ std::vector<IcansDayGrade> icans_by_day(const Timeline& timeline, std::span<cons
   std::size_t g = 0;
   for (int day = first_day; day <= last_day; ++day) {
     const TimeWindow window = timeline.day_window(day);
-    IcansDayGrade row;
-    row.day = day;
-    const std::size_t first_of_day = g;
+    std::vector<const GradeResult*> of_day;
     for (; g < grades.size() && grades[g].t < window.to; ++g) {
-      if (grades[g].t < window.from) continue;
-      ++row.assessments;
-      const GradeResult& candidate = grades[g].result;
-      const int candidate_grade = candidate.grade.value_or(-1);
-      const int current_grade = row.result.grade.value_or(-1);
-      const bool better_evidence = candidate_grade == current_grade &&
-                                   candidate.assessment == Assessment::complete &&
-                                   row.result.assessment != Assessment::complete;
-      if (row.assessments == 1 || candidate_grade > current_grade || better_evidence) row.result = candidate;
+      if (grades[g].t >= window.from) of_day.push_back(&grades[g].result);
     }
-    if (row.assessments == 0) row.result.missing.emplace_back("neuro_assessment");
-    if (row.result.grade) merge_other_assessments(row.result, grades.subspan(first_of_day, g - first_of_day));
-    days.push_back(std::move(row));
+    days.push_back({day, most_severe(of_day, possible_grade, "neuro_assessment"), static_cast<int>(of_day.size())});
   }
   return days;
 }

@@ -284,7 +284,7 @@ RiskScore car_hematotox(const Timeline& timeline, const RuleSet& rules) {
                                         describe_observed(timeline, *observed, code)));
       continue;
     }
-    Evidence evidence = observation_evidence(timeline, *observed, code);
+    Evidence evidence = observation_evidence(*observed, code);
     evidence.detail = fmt::format("{} point{}{}", *points, *points == 1 ? "" : "s",
                                   observed->comparator == Comparator::equal ? "" : " (the bound decides)");
     note_latest_time(score, evidence);
@@ -349,7 +349,7 @@ void add_easix_input(const Timeline& timeline, ObservationCode code, const std::
     score.notes.push_back(fmt::format("{}: the index is undefined", describe_observed(timeline, *observed, code)));
     return;
   }
-  Evidence evidence = observation_evidence(timeline, *observed, code);
+  Evidence evidence = observation_evidence(*observed, code);
   note_latest_time(score, evidence);
   score.inputs.push_back(std::move(evidence));
 }
@@ -482,7 +482,7 @@ Crossing first_at_or_above(const std::vector<ObservedValue>& values, double thre
 // The tree counts hours; a time recorded by day only stands at the start of its day
 // (timeline format), which may place it inside or outside a window it was not in.
 void add_input(const Timeline& timeline, const ObservedValue& observed, ObservationCode code, RiskScore& score) {
-  Evidence evidence = observation_evidence(timeline, observed, code);
+  Evidence evidence = observation_evidence(observed, code);
   if (observed.time.form == TimeForm::study_day) {
     score.notes.push_back(fmt::format("{} has no clock time: taken at the start of its day",
                                       describe_observed(timeline, observed, code)));

@@ -23,19 +23,41 @@ bool valid_key(std::string_view key) {
   return true;
 }
 
-// Reads the document and checks its "format"; the returned reader still holds "parameters".
-std::optional<nlohmann::json> parse_document(std::string_view text, ProblemLog& log) {
-  auto document = parse_strict_json(text, log);
-  if (!document || !log.empty()) return std::nullopt;
-  return document;
-}
+struct DocumentShape {
+  std::string_view format;
+  bool title_required;
+  std::string_view what;  // "rules file", "rule overrides file"
+};
 
-void check_format(ObjectReader& root, std::string_view expected) {
-  const auto format = root.string("format", Presence::required);
-  if (format && *format != expected) {
-    root.log().add_at_pointer(root.child("format"),
-                              fmt::format("unknown format \"{}\"; expected \"{}\"", *format, expected));
+// Reads the document's header and calls `read_entry(key, reader)` for each parameter object;
+// throws InputError (file, pointer, reason) when anything in the document was wrong.
+template <class ReadEntry>
+void read_parameters(std::string_view text, const std::string& file, const DocumentShape& shape,
+                     ReadEntry read_entry) {
+  ProblemLog log(file);
+  const auto document = parse_strict_json(text, log);
+  if (!document || !log.empty()) {
+    log.throw_if_any();
+    return;
   }
+  ObjectReader root(*document, "", log);
+  const auto format = root.string("format", Presence::required);
+  if (format && *format != shape.format) {
+    log.add_at_pointer(root.child("format"), fmt::format("unknown format \"{}\"; expected \"{}\"", *format, shape.format));
+  }
+  root.string("title", shape.title_required ? Presence::required : Presence::optional);
+  root.string("note");
+  const auto* parameters = root.get("parameters", Presence::required);
+  root.finish(shape.what);
+  if (parameters != nullptr && !parameters->is_object()) {
+    log.add_at_pointer("/parameters", "expected an object of parameters, found " + json_type_name(*parameters));
+  } else if (parameters != nullptr) {
+    for (const auto& [key, value] : parameters->items()) {
+      ObjectReader entry(value, "/parameters/" + pointer_escape(key), log);
+      if (entry.ok()) read_entry(key, entry);
+    }
+  }
+  log.throw_if_any();
 }
 
 std::optional<double> read_value(ObjectReader& entry) {
@@ -48,100 +70,55 @@ std::optional<double> read_value(ObjectReader& entry) {
 }  // namespace
 
 void read_rules_json(std::string_view text, const std::string& file, RuleSet& into) {
-  ProblemLog log(file);
-  const auto document = parse_document(text, log);
-  if (!document) {
-    log.throw_if_any();
-    return;
-  }
-  ObjectReader root(*document, "", log);
-  check_format(root, kRulesFormat);
-  root.string("title", Presence::required);
-  root.string("note");
-  const auto* parameters = root.get("parameters", Presence::required);
-  root.finish("rules file");
-  if (parameters != nullptr && !parameters->is_object()) {
-    log.add_at_pointer("/parameters", "expected an object of parameters, found " + json_type_name(*parameters));
-  } else if (parameters != nullptr) {
-    for (const auto& [key, value] : parameters->items()) {
-      const std::string pointer = "/parameters/" + pointer_escape(key);
-      if (!valid_key(key)) {
-        log.add_at_pointer(pointer, "a parameter key is lower-case words joined by '.' and '_'");
-        continue;
-      }
-      ObjectReader entry(value, pointer, log);
-      if (!entry.ok()) continue;
-      RuleParameter parameter;
-      parameter.key = key;
-      parameter.file = file;
-      const auto number = read_value(entry);
-      const auto unit = entry.string("unit", Presence::required);
-      const auto source = entry.string("source", Presence::required);
-      const auto status = entry.enumeration<SourceStatus>("status", "source status", Presence::required);
-      const auto note = entry.string("note");
-      entry.finish("rule parameter");
-      if (source && source->empty()) log.add_at_pointer(entry.child("source"), "a rule needs its source");
-      if (!number || !unit || !source || !status) continue;
-      parameter.value = *number;
-      parameter.unit = *unit;
-      parameter.source = *source;
-      parameter.status = *status;
-      parameter.note = note.value_or("");
-      if (!into.add(parameter)) {
-        log.add_at_pointer(pointer, fmt::format("parameter \"{}\" is defined twice (first in {})", key,
-                                                into.get(key).file));
-      }
+  read_parameters(text, file, {kRulesFormat, true, "rules file"}, [&](const std::string& key, ObjectReader& entry) {
+    ProblemLog& log = entry.log();
+    if (!valid_key(key)) {
+      log.add_at_pointer(entry.pointer(), "a parameter key is lower-case words joined by '.' and '_'");
+      return;
     }
-  }
-  log.throw_if_any();
+    const auto number = read_value(entry);
+    const auto unit = entry.string("unit", Presence::required);
+    const auto source = entry.string("source", Presence::required);
+    const auto status = entry.enumeration<SourceStatus>("status", "source status", Presence::required);
+    const auto note = entry.string("note");
+    entry.finish("rule parameter");
+    if (source && source->empty()) log.add_at_pointer(entry.child("source"), "a rule needs its source");
+    if (!number || !unit || !source || !status) return;
+    if (!into.add({key, *number, *unit, *source, *status, note.value_or(""), file})) {
+      log.add_at_pointer(entry.pointer(),
+                         fmt::format("parameter \"{}\" is defined twice (first in {})", key, into.get(key).file));
+    }
+  });
 }
 
 void apply_rule_overrides_json(std::string_view text, const std::string& file, RuleSet& rules) {
-  ProblemLog log(file);
-  const auto document = parse_document(text, log);
-  if (!document) {
-    log.throw_if_any();
-    return;
-  }
-  ObjectReader root(*document, "", log);
-  check_format(root, kOverridesFormat);
-  root.string("note");
-  const auto* parameters = root.get("parameters", Presence::required);
-  root.finish("rule overrides file");
-  if (parameters != nullptr && !parameters->is_object()) {
-    log.add_at_pointer("/parameters", "expected an object of parameters, found " + json_type_name(*parameters));
-  } else if (parameters != nullptr) {
-    RuleSet updated = rules;  // all or nothing: the caller's rules change only if every entry is valid
-    for (const auto& [key, value] : parameters->items()) {
-      const std::string pointer = "/parameters/" + pointer_escape(key);
-      const RuleParameter* existing = rules.find(key);
-      if (existing == nullptr) {
-        log.add_at_pointer(pointer, fmt::format("unknown rule parameter \"{}\"", key));
-        continue;
-      }
-      ObjectReader entry(value, pointer, log);
-      if (!entry.ok()) continue;
-      const auto number = read_value(entry);
-      const auto unit = entry.string("unit", Presence::required);
-      const auto source = entry.string("source", Presence::required);
-      entry.finish("rule override");
-      if (unit && *unit != existing->unit) {
-        log.add_at_pointer(entry.child("unit"), fmt::format("\"{}\" is kept in \"{}\", not \"{}\"", key,
-                                                            existing->unit, *unit));
-        continue;
-      }
-      if (source && source->empty()) log.add_at_pointer(entry.child("source"), "a local choice needs its source");
-      if (!number || !unit || !source || source->empty()) continue;
-      if (existing->unit == "boolean" && *number != 0.0 && *number != 1.0) {
-        log.add_at_pointer(entry.child("value"), "expected true or false");
-        continue;
-      }
-      updated.set_value(key, *number, *source, file);
+  RuleSet updated = rules;  // all or nothing: the caller's rules change only if every entry is valid
+  read_parameters(text, file, {kOverridesFormat, false, "rule overrides file"},
+                  [&](const std::string& key, ObjectReader& entry) {
+    ProblemLog& log = entry.log();
+    const RuleParameter* existing = rules.find(key);
+    if (existing == nullptr) {
+      log.add_at_pointer(entry.pointer(), fmt::format("unknown rule parameter \"{}\"", key));
+      return;
     }
-    log.throw_if_any();
-    rules = std::move(updated);
-  }
-  log.throw_if_any();
+    const auto number = read_value(entry);
+    const auto unit = entry.string("unit", Presence::required);
+    const auto source = entry.string("source", Presence::required);
+    entry.finish("rule override");
+    if (unit && *unit != existing->unit) {
+      log.add_at_pointer(entry.child("unit"),
+                         fmt::format("\"{}\" is kept in \"{}\", not \"{}\"", key, existing->unit, *unit));
+      return;
+    }
+    if (source && source->empty()) log.add_at_pointer(entry.child("source"), "a local choice needs its source");
+    if (!number || !unit || !source || source->empty()) return;
+    if (existing->unit == "boolean" && *number != 0.0 && *number != 1.0) {
+      log.add_at_pointer(entry.child("value"), "expected true or false");
+      return;
+    }
+    updated.set_value(key, *number, *source, file);
+  });
+  rules = std::move(updated);
 }
 
 RuleSet load_rules(const std::string& overrides_path) {

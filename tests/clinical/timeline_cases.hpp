@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include "clinical/grade.hpp"
 #include "core/rule_set.hpp"
 #include "io/rules_json.hpp"
 #include "io/timeline_json.hpp"
@@ -46,6 +47,26 @@ inline Timeline timeline_of(const nlohmann::json& events, double age_years,
   }
   auto timelines = read_timelines_json(document.dump(), "test case");
   return std::move(timelines.front());
+}
+
+// Compares a grade with a case's "expect" object of the grading data files: grade (null: not
+// assessable), assessment, rule ids in order and missing inputs (each when given), review-flag count.
+inline void expect_result_matches(const GradeResult& result, const nlohmann::json& expect) {
+  if (expect["grade"].is_null()) {
+    EXPECT_FALSE(result.grade.has_value());
+  } else {
+    EXPECT_EQ(result.grade, expect["grade"].get<int>());
+  }
+  EXPECT_EQ(to_name(result.assessment), expect["assessment"].get<std::string>());
+  if (expect.contains("rules")) {
+    std::vector<std::string> ids;
+    for (const Reason& reason : result.reasons) ids.emplace_back(reason.rule.id);
+    EXPECT_EQ(ids, expect["rules"].get<std::vector<std::string>>());
+  }
+  if (expect.contains("missing")) {
+    EXPECT_EQ(result.missing, expect["missing"].get<std::vector<std::string>>());
+  }
+  EXPECT_EQ(result.review.size(), expect["review_flags"].get<std::size_t>());
 }
 
 }  // namespace crsguard::testing
