@@ -12,12 +12,14 @@ cmake --build build-fuzz -j "$(nproc)"
 mkdir -p fuzz/artifacts
 export ASAN_OPTIONS=detect_leaks=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-for target in timeline_json timeline_csv rules_json grading; do
+for target in timeline_json timeline_csv rules_json grading protocol_yaml; do
   work="build-fuzz/corpus-$target"
+  dict=fuzz/timeline.dict
+  if [ -f "fuzz/$target.dict" ]; then dict="fuzz/$target.dict"; fi
   mkdir -p "$work"
   echo "fuzz: $target for ${seconds}s"
   "build-fuzz/fuzz/fuzz_$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
-    -dict=fuzz/timeline.dict -artifact_prefix=fuzz/artifacts/ -print_final_stats=1 \
+    -dict="$dict" -artifact_prefix=fuzz/artifacts/ -print_final_stats=1 \
     "$work" "fuzz/corpus/$target" "fuzz/regressions/$target" 2>&1 | grep -E "^(#[0-9]+ +DONE|stat::number_of_executed_units|==[0-9]+==|SUMMARY|Test unit written)" || true
   if compgen -G "fuzz/artifacts/*" >/dev/null; then
     echo "fuzz: $target found a failing input:" >&2

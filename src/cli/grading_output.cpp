@@ -45,16 +45,6 @@ std::string reason_text(const Timeline& timeline, const Reason& reason) {
   return text + " [" + std::string(reason.rule.id) + "]";
 }
 
-json evidence_json(const Timeline& timeline, const Evidence& evidence) {
-  json out{{"item", evidence.item}, {"time", time_json(timeline, evidence.seconds_since_infusion, evidence.form)}};
-  if (evidence.value) out["value"] = canonical_number(*evidence.value);
-  if (evidence.comparator != Comparator::equal) out["comparator"] = to_name(evidence.comparator);
-  if (!evidence.unit.empty()) out["unit"] = evidence.unit;
-  if (!evidence.detail.empty()) out["detail"] = evidence.detail;
-  if (evidence.event_index) out["event"] = *evidence.event_index;
-  return out;
-}
-
 void add_rule_sources(std::vector<RuleRef>& sources, const GradeResult& result) {
   for (const Reason& reason : result.reasons) {
     if (std::find(sources.begin(), sources.end(), reason.rule) == sources.end()) sources.push_back(reason.rule);
@@ -155,6 +145,16 @@ std::string days_at_grade_text(const CrsEpisode& episode) {
 std::string optional_number(const std::optional<int>& value) { return value ? std::to_string(*value) : ""; }
 
 }  // namespace
+
+json evidence_json(const Timeline& timeline, const Evidence& evidence) {
+  json out{{"item", evidence.item}, {"time", time_json(timeline, evidence.seconds_since_infusion, evidence.form)}};
+  if (evidence.value) out["value"] = canonical_number(*evidence.value);
+  if (evidence.comparator != Comparator::equal) out["comparator"] = to_name(evidence.comparator);
+  if (!evidence.unit.empty()) out["unit"] = evidence.unit;
+  if (!evidence.detail.empty()) out["detail"] = evidence.detail;
+  if (evidence.event_index) out["event"] = *evidence.event_index;
+  return out;
+}
 
 std::string grade_cell(const GradeResult& result) {
   if (!result.grade) return "n/a";

@@ -29,6 +29,8 @@ std::string grade_cell(const GradeResult& result);
 // when not given, the form of the events at that time).
 nlohmann::json time_json(const Timeline& timeline, std::int64_t seconds_since_infusion,
                          std::optional<TimeForm> form = std::nullopt);
+// {item, time, value, comparator, unit, detail, event}: one fact behind a result.
+nlohmann::json evidence_json(const Timeline& timeline, const Evidence& evidence);
 nlohmann::json grade_result_json(const Timeline& timeline, const GradeResult& result);
 
 std::string grades_text(const GradedPatient& patient, const GradingRules& rules, GradeGranularity granularity);

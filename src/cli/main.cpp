@@ -2,15 +2,22 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <cstdio>
 #include <filesystem>
+#include <optional>
+#include <stdexcept>
 #include <iostream>
 #include <string>
 #include <vector>
 
 #include "cli/day_summary_output.hpp"
 #include "cli/grading_output.hpp"
+#include "cli/protocol_output.hpp"
 #include "cli/scores_output.hpp"
 #include "core/problem.hpp"
+#include "core/time.hpp"
+#include "clinical/protocol_replay.hpp"
+#include "io/protocol_yaml.hpp"
 #include "io/rules_json.hpp"
 #include "io/timeline_files.hpp"
 
@@ -190,6 +197,121 @@ int run_rules(const std::string& rules_path, bool as_json) {
   }
 }
 
+struct ProtocolOptions {
+  std::string path;
+  std::string protocol;
+  std::string at;
+  std::string rules_path;
+  std::vector<std::string> overrides;  // CHECK_ID=REASON
+  double step_hours = 1;
+  bool as_json = false;
+};
+
+// "7", "day 7", "7 14:30", "day 7 14:30": the start of study day 7, or that clock time on it.
+std::optional<std::int64_t> parse_moment(const crsguard::Timeline& timeline, std::string text) {
+  if (text.rfind("day", 0) == 0) text = text.substr(3);
+  int day = 0;
+  int hour = 0;
+  int minute = 0;
+  char extra = 0;
+  const int read = std::sscanf(text.c_str(), " %d %d:%d %c", &day, &hour, &minute, &extra);
+  if (read == 1) return timeline.day_start(day);
+  if (read == 3 && hour >= 0 && hour < 24 && minute >= 0 && minute < 60) {
+    return timeline.day_start(day) + hour * crsguard::kSecondsPerHour + minute * crsguard::kSecondsPerMinute;
+  }
+  return std::nullopt;
+}
+
+crsguard::Overrides parse_overrides(const std::vector<std::string>& items) {
+  crsguard::Overrides overrides;
+  for (const std::string& item : items) {
+    const auto equals = item.find('=');
+    if (equals == std::string::npos || equals == 0) {
+      throw std::invalid_argument(fmt::format("--override \"{}\": expected CHECK_ID=REASON", item));
+    }
+    overrides[item.substr(0, equals)] = item.substr(equals + 1);
+  }
+  return overrides;
+}
+
+// The one patient of FILE, the protocol and the rules; a cohort needs one patient chosen first.
+template <class Run>
+int with_patient_and_protocol(const ProtocolOptions& options, Run run) {
+  try {
+    const crsguard::RuleSet rule_set = crsguard::load_rules(options.rules_path);
+    const auto rules = crsguard::ProtocolRules::from(rule_set);
+    const crsguard::Protocol protocol = crsguard::load_protocol(options.protocol);
+    const auto loaded = crsguard::load_timelines(options.path);
+    if (loaded.size() != 1) {
+      std::cerr << options.path << ": holds " << loaded.size()
+                << " patients; advise and replay take one patient's timeline file\n";
+      return kExitBadInput;
+    }
+    return run(loaded.front().timeline, protocol, rules);
+  } catch (const crsguard::InputError& error) {
+    print_problems(error);
+    return kExitBadInput;
+  } catch (const std::invalid_argument& error) {
+    std::cerr << "crsguard: " << error.what() << '\n';
+    return kExitBadInput;
+  }
+}
+
+int run_advise(const ProtocolOptions& options) {
+  return with_patient_and_protocol(options, [&](const crsguard::Timeline& timeline, const crsguard::Protocol& protocol,
+                                                const crsguard::ProtocolRules& rules) {
+    std::int64_t t = timeline.end_of_record() + 1;  // after everything recorded
+    if (!options.at.empty()) {
+      const auto moment = parse_moment(timeline, options.at);
+      if (!moment) {
+        std::cerr << "crsguard: --at \"" << options.at << "\": expected a study day, optionally with a clock (\"7\", \"7 14:30\")\n";
+        return kExitBadInput;
+      }
+      t = *moment;
+    }
+    const crsguard::Advice advice = crsguard::ProtocolEngine(protocol, rules).advise(timeline, t, parse_overrides(options.overrides));
+    if (options.as_json) std::cout << crsguard::advice_json(timeline, protocol, advice).dump(2) << '\n';
+    else std::cout << crsguard::advice_text(timeline, protocol, advice);
+    return kExitOk;
+  });
+}
+
+int run_replay(const ProtocolOptions& options) {
+  if (!(options.step_hours >= 0.25 && options.step_hours <= 24)) {
+    std::cerr << "crsguard: --step: between 0.25 and 24 hours\n";
+    return kExitBadInput;
+  }
+  return with_patient_and_protocol(options, [&](const crsguard::Timeline& timeline, const crsguard::Protocol& protocol,
+                                                const crsguard::ProtocolRules& rules) {
+    const auto replay = crsguard::replay_protocol(timeline, protocol, rules, crsguard::seconds_from_hours(options.step_hours));
+    if (options.as_json) std::cout << crsguard::replay_json(timeline, protocol, replay).dump(2) << '\n';
+    else std::cout << crsguard::replay_text(timeline, protocol, replay);
+    return kExitOk;
+  });
+}
+
+int run_protocols(const std::string& file, bool as_json) {
+  try {
+    std::vector<crsguard::Protocol> protocols;
+    if (file.empty()) protocols = crsguard::shipped_protocols();
+    else protocols.push_back(crsguard::load_protocol(file));
+    if (as_json) std::cout << crsguard::protocols_json(protocols).dump(2) << '\n';
+    else std::cout << crsguard::protocols_text(protocols);
+    return kExitOk;
+  } catch (const crsguard::InputError& error) {
+    print_problems(error);
+    return kExitBadInput;
+  }
+}
+
+void add_protocol_options(CLI::App* command, ProtocolOptions& options) {
+  command->add_option("FILE", options.path, "one patient's timeline file")->required();
+  command->add_option("--protocol", options.protocol, "shipped protocol name (crsguard protocols) or a protocol .yaml file")
+      ->required();
+  command->add_option("--rules", options.rules_path, "site overrides of rule parameters (docs/grading.md)");
+  command->add_flag("--json", options.as_json, "print JSON instead of text");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -240,6 +362,23 @@ int main(int argc, char** argv) {
   rules->add_option("--rules", rules_overrides, "site overrides of rule parameters (docs/grading.md)");
   rules->add_flag("--json", rules_json_flag, "print JSON instead of a table");
 
+  ProtocolOptions advise_options;
+  auto* advise = app.add_subcommand("advise", "What the protocol recommends next, with doses, limits and safety checks");
+  add_protocol_options(advise, advise_options);
+  advise->add_option("--at", advise_options.at, "moment: study day, optionally with a clock (\"7\", \"7 14:30\"); default: after the last record");
+  advise->add_option("--override", advise_options.overrides, "lift a block: CHECK_ID=REASON (the reason is recorded)");
+
+  ProtocolOptions replay_options;
+  auto* replay = app.add_subcommand("replay", "Walk the record moment by moment: the protocol's steps beside the drugs given");
+  add_protocol_options(replay, replay_options);
+  replay->add_option("--step", replay_options.step_hours, "hours between the moments asked, besides every event (default 1)");
+
+  std::string protocols_file;
+  bool protocols_json_flag = false;
+  auto* protocols = app.add_subcommand("protocols", "List the shipped protocols with their sources, or check a protocol file");
+  protocols->add_option("FILE", protocols_file, "a protocol .yaml file to validate and list");
+  protocols->add_flag("--json", protocols_json_flag, "print JSON instead of text");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -254,6 +393,9 @@ int main(int argc, char** argv) {
     if (*episodes) return run_episodes(episodes_path, episodes_rules, episodes_json_flag);
     if (*scores) return run_scores(scores_path, scores_rules, scores_json_flag);
     if (*rules) return run_rules(rules_overrides, rules_json_flag);
+    if (*advise) return run_advise(advise_options);
+    if (*replay) return run_replay(replay_options);
+    if (*protocols) return run_protocols(protocols_file, protocols_json_flag);
   } catch (const std::exception& error) {
     std::cerr << "crsguard: internal error: " << error.what() << '\n';
     return kExitInternal;

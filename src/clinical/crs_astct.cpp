@@ -443,17 +443,6 @@ class CrsState {
 };
 
 // Where the record ends: the last event, follow-up or death.
-std::int64_t end_of_record(const Timeline& timeline) {
-  std::int64_t end = 0;
-  if (!timeline.events().empty()) end = std::max(end, timeline.events().back().time.seconds_since_infusion);
-  if (!timeline.doses().empty()) end = std::max(end, timeline.doses().back().seconds_since_infusion);
-  if (const auto& outcome = timeline.outcome()) {
-    end = std::max(end, outcome->last_followup.seconds_since_infusion);
-    if (outcome->death_time) end = std::max(end, outcome->death_time->seconds_since_infusion);
-  }
-  return end;
-}
-
 std::optional<std::int64_t> death_time(const Timeline& timeline) {
   const auto& outcome = timeline.outcome();
   if (!outcome || outcome->vital_status != VitalStatus::dead || !outcome->death_time) return std::nullopt;
@@ -513,7 +502,7 @@ std::vector<CrsEpisode> find_episodes(const Timeline& timeline, const CrsRules& 
     CrsEpisode& episode = episodes.back();
     if (died && *died >= episode.onset) {
       episode.ended_by_death = true;
-    } else if (candidate != kNoTime && end_of_record(timeline) >= candidate + rules.resolution_window_s) {
+    } else if (candidate != kNoTime && timeline.end_of_record() >= candidate + rules.resolution_window_s) {
       close(candidate);
     } else {
       episode.ongoing_at_end_of_record = true;
@@ -535,21 +524,12 @@ std::vector<DoseGiven> masking_doses(const Timeline& timeline, const CrsRules& r
   return out;
 }
 
-// Whether moment a should stand for a day or episode rather than b: the higher grade, then
-// the better-documented one (fewer inputs missing), then the earlier.
 // Whether a graded moment might be worse than `grade` had its missing inputs been recorded; then the
 // maximum of its day (or episode) is only a lower bound, even if another moment set it completely.
-bool could_exceed(const CrsMoment& m, int grade) {
-  // Support without a temperature: had there been fever, the moment would be at least that grade.
-  if (m.grade < 0) return std::max(m.hypotension_level, m.hypoxia_level) > grade;
-  if (m.missing == 0) return false;
-  int possible = m.grade;
-  if ((m.missing & kMissingBloodPressure) != 0U) possible = std::max(possible, 2);
-  if ((m.missing & kMissingOxygenFlow) != 0U) possible = std::max(possible, 3);
-  if ((m.missing & kMissingOxygen) != 0U) possible = std::max(possible, 4);
-  return possible > grade;
-}
+bool could_exceed(const CrsMoment& m, int grade) { return highest_possible_grade(m) > grade; }
 
+// Whether moment a should stand for a day or episode rather than b: the higher grade, then
+// the better-documented one (fewer inputs missing), then the earlier.
 bool worse(const CrsMoment& a, const CrsMoment& b) {
   if (a.grade != b.grade) return a.grade > b.grade;
   return std::popcount(a.missing) < std::popcount(b.missing);
@@ -557,7 +537,7 @@ bool worse(const CrsMoment& a, const CrsMoment& b) {
 
 // CRS treatments given during each episode: the masking drug classes, and anything given for CRS.
 void record_therapies(const Timeline& timeline, const CrsRules& rules, std::vector<CrsEpisode>& episodes) {
-  const std::int64_t end = end_of_record(timeline);
+  const std::int64_t end = timeline.end_of_record();
   for (const DoseGiven& dose : timeline.doses()) {
     const DrugInfo* drug = find_drug(dose.administration->drug);
     const bool masks = drug != nullptr && rules.masking_by_drug_class.at(static_cast<std::size_t>(drug->drug_class));
@@ -578,7 +558,7 @@ void record_therapies(const Timeline& timeline, const CrsRules& rules, std::vect
 std::vector<CrsMoment> sweep_moments(const Timeline& timeline, const CrsRules& rules,
                                      const std::vector<Change>& changes, const std::vector<CrsEpisode>& episodes,
                                      std::vector<std::int64_t> extra_times) {
-  const std::int64_t end = end_of_record(timeline);
+  const std::int64_t end = timeline.end_of_record();
   const int last_day = timeline.study_day(end);
   for (int day = 0; day <= last_day; ++day) extra_times.push_back(timeline.day_start(day));
   const auto died = death_time(timeline);
@@ -645,6 +625,16 @@ std::vector<CrsMoment> sweep_moments(const Timeline& timeline, const CrsRules& r
 
 }  // namespace
 
+int highest_possible_grade(const CrsMoment& m) {
+  // Support without a temperature: had there been fever, the moment would be at least that grade.
+  if (m.grade < 0) return std::max(m.hypotension_level, m.hypoxia_level);
+  int possible = m.grade;
+  if ((m.missing & kMissingBloodPressure) != 0U) possible = std::max(possible, 2);
+  if ((m.missing & kMissingOxygenFlow) != 0U) possible = std::max(possible, 3);
+  if ((m.missing & kMissingOxygen) != 0U) possible = std::max(possible, 4);
+  return possible;
+}
+
 CrsCourse grade_crs_course(const Timeline& timeline, const CrsRules& rules) {
   CrsCourse course;
   const std::vector<Change> changes = changes_of(timeline);
@@ -652,7 +642,7 @@ CrsCourse grade_crs_course(const Timeline& timeline, const CrsRules& rules) {
   course.moments = sweep_moments(timeline, rules, changes, course.episodes, {});
   record_therapies(timeline, rules, course.episodes);
 
-  const int last_day = timeline.study_day(end_of_record(timeline));
+  const int last_day = timeline.study_day(timeline.end_of_record());
   course.days.reserve(static_cast<std::size_t>(std::max(0, last_day + 1)));
   std::size_t m = 0;
   for (int day = 0; day <= last_day; ++day) {

@@ -116,6 +116,9 @@ struct CrsCourse {
 
 // Grades the whole course. Pure: the same timeline and rules give the same result.
 CrsCourse grade_crs_course(const Timeline& timeline, const CrsRules& rules);
+// The highest grade a moment could have had, had its missing inputs been recorded (its grade when
+// nothing is missing; for a moment without temperature, the grade its support would give with fever).
+int highest_possible_grade(const CrsMoment& moment);
 // The grade at one moment (the state after every event at or before t).
 CrsMoment crs_grade_at(const Timeline& timeline, const CrsRules& rules, std::int64_t t);
 

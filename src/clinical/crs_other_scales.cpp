@@ -260,17 +260,6 @@ struct Context {
 };
 
 // Where the record ends: the last event, dose, follow-up or death (as in ASTCT grading).
-std::int64_t end_of_record(const Timeline& timeline) {
-  std::int64_t end = 0;
-  if (!timeline.events().empty()) end = timeline.events().back().time.seconds_since_infusion;
-  if (!timeline.doses().empty()) end = std::max(end, timeline.doses().back().seconds_since_infusion);
-  if (const auto& outcome = timeline.outcome()) {
-    end = std::max(end, outcome->last_followup.seconds_since_infusion);
-    if (outcome->death_time) end = std::max(end, outcome->death_time->seconds_since_infusion);
-  }
-  return end;
-}
-
 bool died(const Timeline& timeline) {
   return timeline.outcome() && timeline.outcome()->vital_status == VitalStatus::dead;
 }
@@ -310,7 +299,7 @@ std::vector<Segment> segments_of(const Context& c) {
   const Timeline& timeline = c.timeline;
   const auto& events = timeline.events();
   const CrsCourse course = grade_crs_course(timeline, c.astct);
-  const std::int64_t end = end_of_record(timeline);
+  const std::int64_t end = timeline.end_of_record();
 
   std::vector<std::int64_t> times{0, end};
   for (int day = timeline.study_day(0); day <= timeline.study_day(end); ++day) times.push_back(timeline.day_start(day));

@@ -146,14 +146,13 @@ ComputedDose tocilizumab_dose(const Patient& patient, const DosingRules& rules) 
   return dose;
 }
 
-std::vector<LimitCheck> tocilizumab_limits(const Timeline& timeline, std::int64_t t, std::int64_t episode_onset,
-                                           const DosingRules& rules) {
-  using namespace dosing_rules;
+std::vector<LimitCheck> dose_limits(const Timeline& timeline, std::string_view drug, std::int64_t t,
+                                    std::int64_t episode_onset, const DoseLimitRules& limits) {
   std::vector<Evidence> in_episode;
   std::vector<Evidence> in_24h;
   std::optional<std::int64_t> last;
   for (const DoseGiven& dose : timeline.doses()) {
-    if (dose.administration->drug != "tocilizumab" || dose.seconds_since_infusion > t) continue;
+    if (dose.administration->drug != drug || dose.seconds_since_infusion > t) continue;
     if (dose.seconds_since_infusion < episode_onset) continue;
     Evidence evidence = event_evidence(timeline, dose.event_index);
     if (evidence.seconds_since_infusion != dose.seconds_since_infusion) {  // one dose of a repeat schedule
@@ -165,24 +164,38 @@ std::vector<LimitCheck> tocilizumab_limits(const Timeline& timeline, std::int64_
     last = dose.seconds_since_infusion;
   }
   std::vector<LimitCheck> checks;
-  LimitCheck interval{kTocilizumabInterval, LimitVerdict::allowed, "no earlier dose in this episode", {}};
-  if (last) {
-    const double hours = static_cast<double>(t - *last) / static_cast<double>(kSecondsPerHour);
-    const double minimum = static_cast<double>(rules.tocilizumab_min_interval_s) / static_cast<double>(kSecondsPerHour);
-    interval.verdict = t - *last >= rules.tocilizumab_min_interval_s ? LimitVerdict::allowed : LimitVerdict::blocked;
-    interval.statement = fmt::format("last dose {:.1f} h before; at least {:g} h apart", hours, minimum);
-    interval.evidence = {in_episode.back()};
+  if (limits.min_interval_s) {
+    LimitCheck interval{limits.interval_rule, LimitVerdict::allowed, "no earlier dose in this episode", {}};
+    if (last) {
+      const double hours = static_cast<double>(t - *last) / static_cast<double>(kSecondsPerHour);
+      const double minimum = static_cast<double>(*limits.min_interval_s) / static_cast<double>(kSecondsPerHour);
+      interval.verdict = t - *last >= *limits.min_interval_s ? LimitVerdict::allowed : LimitVerdict::blocked;
+      interval.statement = fmt::format("last dose {:.1f} h before; at least {:g} h apart", hours, minimum);
+      interval.evidence = {in_episode.back()};
+    }
+    checks.push_back(interval);
   }
-  checks.push_back(interval);
   const auto count_check = [](const RuleRef& rule, const std::vector<Evidence>& doses, int limit, std::string_view span) {
     const int given = static_cast<int>(doses.size());
     return LimitCheck{rule, given < limit ? LimitVerdict::allowed : LimitVerdict::blocked,
                       fmt::format("{} dose{} {}; at most {}", given, given == 1 ? "" : "s", span, limit), doses};
   };
-  checks.push_back(count_check(kTocilizumabPer24h, in_24h, rules.tocilizumab_max_per_24h, "in the last 24 h"));
-  checks.push_back(count_check(kTocilizumabPerEpisode, in_episode, rules.tocilizumab_max_per_episode,
-                               "in this CRS episode"));
+  if (limits.max_per_24h) {
+    checks.push_back(count_check(limits.per_24h_rule, in_24h, *limits.max_per_24h, "in the last 24 h"));
+  }
+  if (limits.max_per_episode) {
+    checks.push_back(count_check(limits.per_episode_rule, in_episode, *limits.max_per_episode, "in this CRS episode"));
+  }
   return checks;
+}
+
+std::vector<LimitCheck> tocilizumab_limits(const Timeline& timeline, std::int64_t t, std::int64_t episode_onset,
+                                           const DosingRules& rules) {
+  using namespace dosing_rules;
+  const DoseLimitRules limits{rules.tocilizumab_min_interval_s, rules.tocilizumab_max_per_24h,
+                              rules.tocilizumab_max_per_episode, kTocilizumabInterval, kTocilizumabPer24h,
+                              kTocilizumabPerEpisode};
+  return dose_limits(timeline, "tocilizumab", t, episode_onset, limits);
 }
 
 std::optional<double> dexamethasone_equivalent_mg(const std::string& drug, double mg, const DosingRules& rules) {

@@ -59,6 +59,21 @@ struct LimitCheck {
   std::vector<Evidence> evidence;  // the doses counted
 };
 
+// Limits on repeating a drug; an unset limit is not checked.
+struct DoseLimitRules {
+  std::optional<std::int64_t> min_interval_s;
+  std::optional<int> max_per_24h;
+  std::optional<int> max_per_episode;
+  RuleRef interval_rule;
+  RuleRef per_24h_rule;
+  RuleRef per_episode_rule;
+};
+
+// Whether another dose of `drug` at t respects the limits, counting the doses given from
+// `episode_onset` up to t (repeat schedules expanded).
+std::vector<LimitCheck> dose_limits(const Timeline& timeline, std::string_view drug, std::int64_t t,
+                                    std::int64_t episode_onset, const DoseLimitRules& limits);
+
 // Whether another tocilizumab dose at t respects the interval, 24-hour and per-episode limits;
 // `episode_onset`: the start of the current CRS episode (doses before it are not counted).
 std::vector<LimitCheck> tocilizumab_limits(const Timeline& timeline, std::int64_t t, std::int64_t episode_onset,

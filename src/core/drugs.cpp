@@ -87,6 +87,14 @@ std::string_view drug_class_name(DrugClass drug_class) {
   return "?";
 }
 
+CRSGUARD_NAMES(DrugClass, {DrugClass::anti_il6, "anti_il6"}, {DrugClass::il1_blocker, "il1_blocker"},
+               {DrugClass::corticosteroid, "corticosteroid"}, {DrugClass::jak_inhibitor, "jak_inhibitor"},
+               {DrugClass::antipyretic, "antipyretic"},
+               {DrugClass::lymphodepleting_chemotherapy, "lymphodepleting_chemotherapy"},
+               {DrugClass::cytotoxic, "cytotoxic"}, {DrugClass::anti_ifn_gamma, "anti_ifn_gamma"},
+               {DrugClass::antiseizure, "antiseizure"}, {DrugClass::azole_antifungal, "azole_antifungal"},
+               {DrugClass::beta_blocker, "beta_blocker"}, {DrugClass::other, "other"})
+
 std::span<const VasopressorInfo> vasopressor_table() { return kVasopressors; }
 
 const VasopressorInfo& vasopressor_info(VasopressorAgent agent) {

@@ -7,6 +7,8 @@
 #include <span>
 #include <string_view>
 
+#include "core/enum_names.hpp"
+
 namespace crsguard {
 
 enum class DrugClass : unsigned char {
@@ -43,7 +45,8 @@ struct DrugInfo {
 
 std::span<const DrugInfo> drug_table();
 const DrugInfo* find_drug(std::string_view name);
-std::string_view drug_class_name(DrugClass drug_class);
+std::string_view drug_class_name(DrugClass drug_class);  // for people: "anti-IL-6"
+std::span<const EnumName<DrugClass>> names(DrugClass);     // for files: "anti_il6"
 
 enum class VasopressorAgent : unsigned char {
   norepinephrine, epinephrine, phenylephrine, dopamine, vasopressin, dobutamine, milrinone, angiotensin_ii,

@@ -42,3 +42,10 @@ std::string name_list() {
 }
 
 }  // namespace crsguard
+
+// Defines `names(Enum)` from its {value, "name"} pairs, in a .cpp file inside namespace crsguard.
+#define CRSGUARD_NAMES(Enum, ...)                             \
+  std::span<const EnumName<Enum>> names(Enum) {               \
+    static constexpr EnumName<Enum> kNames[] = {__VA_ARGS__}; \
+    return kNames;                                            \
+  }

@@ -12,10 +12,9 @@
 
 #include "core/enum_names.hpp"
 #include "core/problem.hpp"
+#include "io/presence.hpp"
 
 namespace crsguard {
-
-enum class Presence { optional, required };
 
 std::string json_type_name(const nlohmann::json& value);
 

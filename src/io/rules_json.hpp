@@ -6,13 +6,9 @@
 #include <string_view>
 
 #include "core/rule_set.hpp"
+#include "io/embedded_file.hpp"
 
 namespace crsguard {
-
-struct EmbeddedFile {
-  std::string_view name;
-  std::string_view text;
-};
 
 // The rules files shipped in rules/, compiled into the binary.
 std::span<const EmbeddedFile> shipped_rule_files();

@@ -4,12 +4,6 @@
 
 namespace crsguard {
 
-#define CRSGUARD_NAMES(Enum, ...)                                        \
-  std::span<const EnumName<Enum>> names(Enum) {                          \
-    static constexpr EnumName<Enum> kNames[] = {__VA_ARGS__};            \
-    return kNames;                                                       \
-  }
-
 CRSGUARD_NAMES(Comparator, {Comparator::equal, "="}, {Comparator::less, "<"}, {Comparator::less_or_equal, "<="},
                {Comparator::greater_or_equal, ">="}, {Comparator::greater, ">"})
 CRSGUARD_NAMES(Interpretation, {Interpretation::none, "none"}, {Interpretation::normal, "normal"},
@@ -58,7 +52,6 @@ CRSGUARD_NAMES(EventKind, {EventKind::observation, "observation"}, {EventKind::o
                {EventKind::response, "response"})
 CRSGUARD_NAMES(VitalStatus, {VitalStatus::alive, "alive"}, {VitalStatus::dead, "dead"})
 
-#undef CRSGUARD_NAMES
 
 std::string_view comparator_symbol(Comparator comparator) {
   switch (comparator) {

@@ -48,6 +48,55 @@ Timeline::Timeline(TimelineRecord record) : record_(std::move(record)) {
   });
 }
 
+std::int64_t Timeline::end_of_record() const {
+  std::int64_t end = 0;
+  if (!record_.events.empty()) end = std::max(end, record_.events.back().time.seconds_since_infusion);
+  if (!doses_.empty()) end = std::max(end, doses_.back().seconds_since_infusion);
+  if (const auto& outcome = record_.outcome) {
+    end = std::max(end, outcome->last_followup.seconds_since_infusion);
+    if (outcome->death_time) end = std::max(end, outcome->death_time->seconds_since_infusion);
+  }
+  return end;
+}
+
+Timeline Timeline::known_at(std::int64_t t) const {
+  TimelineRecord record;
+  record.patient = record_.patient;
+  record.infusion = record_.infusion;
+  record.baseline = record_.baseline;
+  record.reported = record_.reported;
+  record.source = record_.source;
+  record.note = record_.note;
+  // Events are in time order: everything from the first event after t on is cut.
+  const auto known_end = std::upper_bound(record_.events.begin(), record_.events.end(), t,
+                                          [](std::int64_t time, const Event& e) { return time < e.time.seconds_since_infusion; });
+  record.events.reserve(static_cast<std::size_t>(known_end - record_.events.begin()));
+  for (auto it = record_.events.begin(); it != known_end; ++it) {
+    const Event& event = *it;
+    const std::int64_t at = event.time.seconds_since_infusion;
+    if (const auto* administration = event.as<Administration>()) {
+      if (at >= t) continue;
+      Event copy = event;
+      if (administration->repeat) {
+        auto& repeat = *std::get<Administration>(copy.detail).repeat;
+        const double every_s = repeat.every_hours * 3600.0;
+        int before_t = 0;
+        while (before_t < repeat.count && at + static_cast<std::int64_t>(std::llround(every_s * before_t)) < t) {
+          ++before_t;
+        }
+        repeat.count = before_t;
+      }
+      record.events.push_back(std::move(copy));
+    } else {
+      record.events.push_back(event);
+    }
+  }
+  if (record_.outcome && record_.outcome->death_time && record_.outcome->death_time->seconds_since_infusion <= t) {
+    record.outcome = record_.outcome;
+  }
+  return Timeline(std::move(record));
+}
+
 int Timeline::study_day(std::int64_t seconds_since_infusion) const {
   return static_cast<int>(floor_div(seconds_since_infusion + record_.infusion.time.clock_offset(), kSecondsPerDay));
 }

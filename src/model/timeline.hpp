@@ -106,6 +106,14 @@ class Timeline {
   // Every dose given, repeat schedules expanded, in time order.
   [[nodiscard]] const std::vector<DoseGiven>& doses() const { return doses_; }
 
+  // The last time the record speaks for: its last event, dose, follow-up or death (at least 0).
+  [[nodiscard]] std::int64_t end_of_record() const;
+
+  // The record as it stood at t, just before anything was given at t: observations and support at
+  // or before t, doses before t (a repeat schedule cut after its last dose before t), the outcome only
+  // if death came by t. What a decision at t may use, and all it may use.
+  [[nodiscard]] Timeline known_at(std::int64_t t) const;
+
   // One row per study day on which anything was recorded or support was running.
   [[nodiscard]] std::vector<DaySummary> day_summaries() const;
 

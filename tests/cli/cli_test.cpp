@@ -427,3 +427,64 @@ TEST(CliGrade, CohortOnEveryScale) {
   EXPECT_EQ(rows, 14);
   EXPECT_NE(run.out.find("mskcc2018"), std::string::npos);
 }
+
+namespace {
+
+// ---- advise, replay, protocols (docs/protocols.md) ----
+
+TEST(CliProtocols, ListsTheThreeShippedProtocolsWithSources) {
+  const CliRun run = run_crsguard({"protocols", "--json"});
+  ASSERT_EQ(run.status, 0) << run.err;
+  const auto document = nlohmann::json::parse(run.out);
+  std::set<std::string> names;
+  for (const auto& protocol : document.at("protocols")) {
+    names.insert(protocol.at("name").get<std::string>());
+    EXPECT_FALSE(protocol.at("sources").empty());
+  }
+  EXPECT_EQ(names, (std::set<std::string>{"astct-asco-2021", "pan2021-paediatric", "zi2021-adult"}));
+}
+
+TEST(CliProtocols, ReplayShowsTheProtocolStepsBesideTheDrugsGiven) {
+  const CliRun run = run_crsguard({"replay", kAdultCase, "--protocol", "zi2021-adult", "--json"});
+  ASSERT_EQ(run.status, 0) << run.err;
+  const auto rows = nlohmann::json::parse(run.out).at("rows");
+  std::vector<std::string> given;
+  for (const auto& row : rows) {
+    if (row.at("concordance") == "given") given.push_back(row.at("drug").get<std::string>() + " day " +
+                                                          std::to_string(row.at("given_at").at("day").get<int>()));
+  }
+  EXPECT_EQ(given, (std::vector<std::string>{"tocilizumab day 5", "methylprednisolone day 6", "ruxolitinib day 7"}));
+  const CliRun text = run_crsguard({"replay", kAdultCase, "--protocol", "zi2021-adult"});
+  EXPECT_EQ(text.status, 0);
+  EXPECT_NE(text.out.find("day 7 00:00: ruxolitinib 10 mg po every 12 h × 22"), std::string::npos) << text.out;
+}
+
+TEST(CliProtocols, AdviseAtDay7RecommendsRuxolitinib) {
+  const CliRun run = run_crsguard({"advise", kAdultCase, "--protocol", "zi2021-adult", "--at", "7"});
+  ASSERT_EQ(run.status, 0) << run.err;
+  EXPECT_NE(run.out.find("GIVE ruxolitinib — actionable, OFF-LABEL"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("dose: 10 mg po every 12 h for 11 days"), std::string::npos) << run.out;
+}
+
+TEST(CliProtocols, BadInputsExitTwoAndPrintNothing) {
+  const TempFolder folder("protocol");
+  const fs::path bad = folder.path() / "bad.yaml";
+  std::ofstream(bad) << "format: crsguard.protocol/1\nname: bad\ntitle: t\nsources: [s]\nsteps:\n  - id: x\n    titel: typo\n";
+  for (const std::vector<std::string>& arguments :
+       {std::vector<std::string>{"advise", kAdultCase, "--protocol", bad.string()},
+        std::vector<std::string>{"advise", kAdultCase, "--protocol", "no-such-protocol"},
+        std::vector<std::string>{"advise", kAdultCase, "--protocol", "zi2021-adult", "--at", "day seven"},
+        std::vector<std::string>{"advise", kAdultCase, "--protocol", "zi2021-adult", "--override", "ruxolitinib-haemorrhage="},
+        std::vector<std::string>{"advise", kAdultCase, "--protocol", "zi2021-adult", "--override", "nothing=reason"},
+        std::vector<std::string>{"replay", kPaediatricCohort, "--protocol", "pan2021-paediatric"},
+        std::vector<std::string>{"protocols", bad.string()}}) {
+    const CliRun run = run_crsguard(arguments);
+    EXPECT_EQ(run.status, 2) << arguments.at(arguments.size() - 1) << ": " << run.err;
+    EXPECT_TRUE(run.out.empty()) << run.out;
+    EXPECT_FALSE(run.err.empty());
+  }
+  const CliRun typo = run_crsguard({"protocols", bad.string()});
+  EXPECT_NE(typo.err.find("line 7"), std::string::npos) << typo.err;
+}
+
+}  // namespace
