@@ -1,5 +1,7 @@
 // libFuzzer target: any timeline the reader accepts can be graded (CRS, ICANS, risk scores) and
-// explained without a crash, and every grade is within its scale.
+// explained without a crash, every grade is within its scale, and every shipped protocol can advise
+// on it (mid-course and after the last record) with recommendations that name a step of the protocol.
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 
@@ -7,10 +9,41 @@
 #include "clinical/cres.hpp"
 #include "clinical/crs_other_scales.hpp"
 #include "clinical/hyperinflammation.hpp"
+#include "clinical/protocol_engine.hpp"
 #include "clinical/risk_scores.hpp"
 #include "core/problem.hpp"
+#include "io/protocol_yaml.hpp"
 #include "io/rules_json.hpp"
 #include "io/timeline_json.hpp"
+
+namespace {
+
+void check_protocol_advice(const crsguard::Timeline& timeline, const crsguard::RuleSet& rule_set) {
+  using namespace crsguard;
+  static const ProtocolRules rules = ProtocolRules::from(rule_set);
+  static const std::vector<ProtocolEngine> engines = [] {
+    std::vector<ProtocolEngine> out;
+    for (const Protocol& protocol : shipped_protocols()) out.emplace_back(protocol, rules);
+    return out;
+  }();
+  static const std::vector<Protocol> protocols = shipped_protocols();
+  const std::int64_t end = timeline.end_of_record();
+  for (std::size_t p = 0; p < engines.size(); ++p) {
+    for (const std::int64_t t : {end / 2, end + 1}) {
+      const Advice advice = engines[p].advise(timeline, t);
+      for (const Recommendation& rec : advice.recommendations) {
+        const auto& steps = protocols[p].steps;
+        const bool named = std::any_of(steps.begin(), steps.end(), [&](const ProtocolStep& s) { return s.id == rec.step_id; });
+        if (!named) __builtin_trap();
+        for (const PhaseDose& phase : rec.schedule) {
+          if (phase.dose.mg && !(*phase.dose.mg > 0)) __builtin_trap();  // never zero, negative or NaN
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace crsguard;
@@ -51,6 +84,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if (lab.result.grade && (*lab.result.grade < 0 || *lab.result.grade > 4)) __builtin_trap();
     }
     if (hyperinflammation_flags(timeline, rule_set, lab_grades).size() != 3) __builtin_trap();
+    check_protocol_advice(timeline, rule_set);
   }
   return 0;
 }

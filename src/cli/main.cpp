@@ -213,10 +213,13 @@ std::optional<std::int64_t> parse_moment(const crsguard::Timeline& timeline, std
   int day = 0;
   int hour = 0;
   int minute = 0;
-  char extra = 0;
-  const int read = std::sscanf(text.c_str(), " %d %d:%d %c", &day, &hour, &minute, &extra);
-  if (read == 1) return timeline.day_start(day);
-  if (read == 3 && hour >= 0 && hour < 24 && minute >= 0 && minute < 60) {
+  int consumed = 0;
+  if (std::sscanf(text.c_str(), " %d %n", &day, &consumed) == 1 && static_cast<std::size_t>(consumed) == text.size()) {
+    return timeline.day_start(day);
+  }
+  consumed = 0;
+  const int read = std::sscanf(text.c_str(), " %d %d:%d %n", &day, &hour, &minute, &consumed);
+  if (read == 3 && static_cast<std::size_t>(consumed) == text.size() && hour >= 0 && hour < 24 && minute >= 0 && minute < 60) {
     return timeline.day_start(day) + hour * crsguard::kSecondsPerHour + minute * crsguard::kSecondsPerMinute;
   }
   return std::nullopt;
@@ -260,7 +263,7 @@ int with_patient_and_protocol(const ProtocolOptions& options, Run run) {
 int run_advise(const ProtocolOptions& options) {
   return with_patient_and_protocol(options, [&](const crsguard::Timeline& timeline, const crsguard::Protocol& protocol,
                                                 const crsguard::ProtocolRules& rules) {
-    std::int64_t t = timeline.end_of_record() + 1;  // after everything recorded
+    std::int64_t t = crsguard::last_recorded_time(timeline) + 1;  // after everything recorded
     if (!options.at.empty()) {
       const auto moment = parse_moment(timeline, options.at);
       if (!moment) {

@@ -241,6 +241,7 @@ json replay_json(const Timeline& timeline, const Protocol& protocol, const Repla
     if (row.recommended_from) item["recommended_from"] = time_json(timeline, *row.recommended_from, TimeForm::study_day_clock);
     if (row.recommended_until) item["recommended_until"] = time_json(timeline, *row.recommended_until, TimeForm::study_day_clock);
     if (row.given_at) {
+      if (!row.step_id.empty()) item["status_when_given"] = to_name(row.status_now);
       item["given_at"] = time_json(timeline, *row.given_at);
       item["given"] = row.given;
       if (row.given_event) item["given_event"] = *row.given_event;

@@ -151,27 +151,30 @@ std::vector<LimitCheck> dose_limits(const Timeline& timeline, std::string_view d
   std::vector<Evidence> in_episode;
   std::vector<Evidence> in_24h;
   std::optional<std::int64_t> last;
+  std::optional<Evidence> last_evidence;
+  // The interval and the 24-hour count take every dose (one given just before the episode began is
+  // still in the blood); only the episode count starts at the onset.
   for (const DoseGiven& dose : timeline.doses()) {
     if (dose.administration->drug != drug || dose.seconds_since_infusion > t) continue;
-    if (dose.seconds_since_infusion < episode_onset) continue;
     Evidence evidence = event_evidence(timeline, dose.event_index);
     if (evidence.seconds_since_infusion != dose.seconds_since_infusion) {  // one dose of a repeat schedule
       evidence.seconds_since_infusion = dose.seconds_since_infusion;
       evidence.form = TimeForm::study_day_clock;
     }
-    in_episode.push_back(evidence);
+    if (dose.seconds_since_infusion >= episode_onset) in_episode.push_back(evidence);
     if (dose.seconds_since_infusion > t - kSecondsPerDay) in_24h.push_back(evidence);
     last = dose.seconds_since_infusion;
+    last_evidence = evidence;
   }
   std::vector<LimitCheck> checks;
   if (limits.min_interval_s) {
-    LimitCheck interval{limits.interval_rule, LimitVerdict::allowed, "no earlier dose in this episode", {}};
+    LimitCheck interval{limits.interval_rule, LimitVerdict::allowed, "no earlier dose", {}};
     if (last) {
       const double hours = static_cast<double>(t - *last) / static_cast<double>(kSecondsPerHour);
       const double minimum = static_cast<double>(*limits.min_interval_s) / static_cast<double>(kSecondsPerHour);
       interval.verdict = t - *last >= *limits.min_interval_s ? LimitVerdict::allowed : LimitVerdict::blocked;
       interval.statement = fmt::format("last dose {:.1f} h before; at least {:g} h apart", hours, minimum);
-      interval.evidence = {in_episode.back()};
+      interval.evidence = {*last_evidence};
     }
     checks.push_back(interval);
   }

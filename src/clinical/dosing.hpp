@@ -69,8 +69,8 @@ struct DoseLimitRules {
   RuleRef per_episode_rule;
 };
 
-// Whether another dose of `drug` at t respects the limits, counting the doses given from
-// `episode_onset` up to t (repeat schedules expanded).
+// Whether another dose of `drug` at t respects the limits (repeat schedules expanded): the interval
+// and the 24-hour count over every dose given by t, the episode count from `episode_onset`.
 std::vector<LimitCheck> dose_limits(const Timeline& timeline, std::string_view drug, std::int64_t t,
                                     std::int64_t episode_onset, const DoseLimitRules& limits);
 

@@ -48,13 +48,34 @@ std::string grade_text(const CurrentGrade& grade) {
   return fmt::format("{}{}", grade.complete() ? "" : "≥", *grade.grade);
 }
 
-// The latest assessable CRS moment at or before t, unless older than `stale_s`.
-CurrentGrade crs_grade_before(const CrsCourse& course, std::int64_t t, std::int64_t stale_s) {
+// The latest observation behind a moment (a moment at a dose time carries earlier readings forward).
+std::optional<std::size_t> observed_event(const Timeline& known, const CrsMoment& m) {
+  std::optional<std::size_t> latest;
+  const auto consider = [&](std::size_t index) {
+    if (index == kNoEvent || index >= known.events().size()) return;
+    if (!latest || known.events()[index].time.seconds_since_infusion > known.events()[*latest].time.seconds_since_infusion) {
+      latest = index;
+    }
+  };
+  consider(m.fever_event);
+  consider(m.pressure_event);
+  consider(m.oxygen_event);
+  for (const std::size_t index : m.vasopressor_events) consider(index);
+  return latest;
+}
+
+// The latest assessable CRS moment at or before t whose latest observation is not older than `stale_s`.
+CurrentGrade crs_grade_before(const Timeline& known, const CrsCourse& course, std::int64_t t, std::int64_t stale_s) {
   for (auto it = course.moments.rbegin(); it != course.moments.rend(); ++it) {
     if (it->t > t) continue;
     if (t - it->t > stale_s) break;
     if (it->grade < 0) continue;
-    return {it->grade, std::max(it->grade, highest_possible_grade(*it)), it->t};
+    const auto seen = observed_event(known, *it);
+    const EventTime* seen_time = seen ? &known.events()[*seen].time : nullptr;
+    const std::int64_t when = seen_time != nullptr ? seen_time->seconds_since_infusion : it->t;
+    if (t - when > stale_s) continue;
+    return {it->grade, std::max(it->grade, highest_possible_grade(*it)), when,
+            seen_time != nullptr && seen_time->form == TimeForm::study_day, seen};
   }
   return {};
 }
@@ -66,7 +87,7 @@ CurrentGrade icans_grade_before(const std::vector<IcansAssessmentGrade>& grades,
     if (!it->result.grade) continue;
     const int grade = *it->result.grade;
     const int possible = it->result.assessment == Assessment::complete ? grade : 4;  // what is missing could be anything
-    return {grade, std::max(grade, possible), it->t};
+    return {grade, std::max(grade, possible), it->t, false, it->event_index};
   }
   return {};
 }
@@ -136,13 +157,23 @@ struct View {
     return latest;
   }
 
-  [[nodiscard]] TherapyResponse response_since(const std::string& therapy, std::int64_t since) const {
+  // The response needs a CRS assessment after the therapy began. Recorded by study day only, an
+  // observation of the therapy's own day counts: the order within the day is not in the record.
+  [[nodiscard]] TherapyResponse response_since(const std::string& therapy, std::int64_t since, bool since_day_only) const {
     TherapyResponse response;
     response.therapy = therapy;
     response.since = since;
-    const CurrentGrade then = crs_grade_before(grades.crs, since, stale_s());
+    const CurrentGrade then = crs_grade_before(known, grades.crs, since, stale_s());
     response.grade_then = then.grade;
     response.grade_now = state.crs.grade;
+    const bool reassessed = state.crs.assessed_at &&
+                            (*state.crs.assessed_at > since ||
+                             (state.crs.day_only && since_day_only &&
+                              known.study_day(*state.crs.assessed_at) == known.study_day(since)));
+    if (!reassessed) {
+      response.statement = fmt::format("no CRS reassessment since {} at {}: response unknown", therapy, when(since));
+      return response;
+    }
     response.possible = possible_responses(then, state.crs);
     response.statement = fmt::format("CRS grade {} at {} → {} now: {} (since {})", grade_text(then), when(since),
                                      grade_text(state.crs), describe_states(response.possible), therapy);
@@ -182,7 +213,8 @@ std::vector<TherapyLine> therapy_lines(const Timeline& known, const Protocol& pr
     if (line == lines.end()) {
       const DrugInfo* info = find_drug(administration.drug);
       lines.push_back({name, info != nullptr ? std::string(to_name(info->drug_class)) : "other",
-                       dose.seconds_since_infusion, dose.seconds_since_infusion, 1, false, {evidence}});
+                       dose.seconds_since_infusion, dose.seconds_since_infusion, 1, false,
+                       evidence.form == TimeForm::study_day, {evidence}});
       continue;
     }
     line->last_dose = dose.seconds_since_infusion;
@@ -211,35 +243,59 @@ SteroidRefractoriness steroid_refractoriness(const View& v) {
       return out;
     }
   }
-  // The high-dose course begins at the first dose from which the next 24 h (as given so far) reach the threshold.
-  const auto& doses = v.state.steroids.doses;
-  const auto weight = weight_at(v.known, v.t);
-  const bool per_kg = def.methylprednisolone_mg_per_kg_per_day.has_value();
-  if (per_kg && !weight && !doses.empty()) {
-    out.verdict = Verdict::unknown;
-    out.missing.emplace_back("body_weight");
-    out.statement = "steroid-refractoriness unknown: the high-dose threshold is per kg and no weight is recorded";
-    return out;
+  // Only the corticosteroid course still running counts: doses since the last gap longer than the
+  // on-therapy window. Its high-dose part begins at the first dose from which the next 24 h (as given
+  // so far) reach the threshold, within 5 % (a dose rounded to a tablet or vial is still that dose).
+  // Per kg, each dose is divided by the weight recorded at its time.
+  const auto& all = v.state.steroids.doses;
+  const std::int64_t gap_s = seconds_from_hours(v.protocol.on_therapy_hours);
+  std::size_t run_start = 0;
+  for (std::size_t i = 1; i < all.size(); ++i) {
+    if (all[i].seconds_since_infusion - all[i - 1].seconds_since_infusion > gap_s) run_start = i;
   }
+  const bool running = !all.empty() && v.t - all.back().seconds_since_infusion <= gap_s;
+  const std::vector<SteroidDose> doses = running ? std::vector<SteroidDose>(all.begin() + static_cast<std::ptrdiff_t>(run_start), all.end())
+                                                 : std::vector<SteroidDose>{};
+  const bool per_kg = def.methylprednisolone_mg_per_kg_per_day.has_value();
   std::string threshold_text = "any dose";
   if (per_kg) threshold_text = fmt::format("methylprednisolone-equivalent ≥ {:g} mg/kg/day", *def.methylprednisolone_mg_per_kg_per_day);
   if (def.dexamethasone_mg_per_day) threshold_text = fmt::format("dexamethasone-equivalent ≥ {:g} mg/day", *def.dexamethasone_mg_per_day);
+  constexpr double kTolerance = 0.95;
   for (std::size_t i = 0; i < doses.size() && !out.high_dose_since; ++i) {
     double dexamethasone = 0;
+    double methylprednisolone_per_kg = 0;
     for (std::size_t j = i; j < doses.size() && doses[j].seconds_since_infusion < doses[i].seconds_since_infusion + kSecondsPerDay; ++j) {
       dexamethasone += doses[j].dexamethasone_equivalent_mg;
+      if (per_kg) {
+        const auto weight = weight_at(v.known, doses[j].seconds_since_infusion);
+        if (!weight) {
+          out.verdict = Verdict::unknown;
+          out.missing.emplace_back("body_weight");
+          out.statement = "steroid-refractoriness unknown: the high-dose threshold is per kg and no weight is recorded";
+          return out;
+        }
+        methylprednisolone_per_kg += methylprednisolone_mg(doses[j].dexamethasone_equivalent_mg, v.rules.dosing) / *weight;
+      }
     }
     bool high = true;
-    if (per_kg) high = methylprednisolone_mg(dexamethasone, v.rules.dosing) / *weight >= *def.methylprednisolone_mg_per_kg_per_day - 1e-9;
-    if (def.dexamethasone_mg_per_day) high = high && dexamethasone >= *def.dexamethasone_mg_per_day - 1e-9;
+    if (per_kg) high = methylprednisolone_per_kg >= *def.methylprednisolone_mg_per_kg_per_day * kTolerance;
+    if (def.dexamethasone_mg_per_day) high = high && dexamethasone >= *def.dexamethasone_mg_per_day * kTolerance;
     if (high) out.high_dose_since = doses[i].seconds_since_infusion;
   }
   if (!out.high_dose_since) {
-    out.verdict = v.state.steroids.doses_not_counted > 0 ? Verdict::unknown : Verdict::no;
+    const bool uncounted = v.state.steroids.doses_not_counted > 0;
+    out.verdict = uncounted ? Verdict::unknown : Verdict::no;
     out.missing = v.state.steroids.missing;
-    out.statement = fmt::format("not steroid-refractory: no corticosteroid course at {} in this course{}", threshold_text,
-                                v.state.steroids.doses_not_counted > 0 ? " (some doses could not be counted)" : "");
+    out.statement = fmt::format("{}: no running corticosteroid course at {}{}",
+                                uncounted ? "steroid-refractoriness unknown" : "not steroid-refractory", threshold_text,
+                                uncounted ? " among the doses that could be counted" : "");
     return out;
+  }
+  bool since_day_only = false;
+  for (const SteroidDose& dose : doses) {
+    if (dose.seconds_since_infusion == *out.high_dose_since && dose.event_index < v.known.events().size()) {
+      since_day_only = v.known.events()[dose.event_index].time.form == TimeForm::study_day;
+    }
   }
   const double hours = hours_between(*out.high_dose_since, v.t);
   if (hours < def.after_hours) {
@@ -248,7 +304,7 @@ SteroidRefractoriness steroid_refractoriness(const View& v) {
                                 threshold_text, v.when(*out.high_dose_since), hours, def.after_hours);
     return out;
   }
-  const TherapyResponse response = v.response_since("corticosteroid", *out.high_dose_since);
+  const TherapyResponse response = v.response_since("corticosteroid", *out.high_dose_since, since_day_only);
   if (all_in(response.possible, def.is)) out.verdict = Verdict::yes;
   else if (none_in(response.possible, def.is)) out.verdict = Verdict::no;
   else out.verdict = Verdict::unknown;
@@ -275,6 +331,7 @@ bool grade_holds(const char* what, const CurrentGrade& grade, std::optional<int>
   if (max && grade.highest_possible > *max) return false;
   std::string bound = min && max ? fmt::format("{}–{}", *min, *max) : min ? fmt::format("≥ {}", *min) : fmt::format("≤ {}", *max);
   met.because.push_back(fmt::format("{} grade {} at {} ({})", what, grade_text(grade), v.when(*grade.assessed_at), bound));
+  if (grade.event) met.evidence.push_back(event_evidence(v.known, *grade.event));
   return true;
 }
 
@@ -307,7 +364,7 @@ bool response_holds(const ResponseCondition& r, const View& v, Met& met) {
   const TherapyLine* line = v.first_line(r.therapy);
   if (line == nullptr) return false;
   if (hours_between(line->first_dose, v.t) < r.after_hours) return false;
-  const TherapyResponse response = v.response_since(r.therapy, line->first_dose);
+  const TherapyResponse response = v.response_since(r.therapy, line->first_dose, line->first_dose_day_only);
   if (!all_in(response.possible, r.is)) return false;
   met.because.push_back(fmt::format("{:.0f} h after {}: {}", hours_between(line->first_dose, v.t), line->drug,
                                     response.statement));
@@ -402,6 +459,10 @@ void round_dose(ComputedDose& dose, const DoseRule& rule) {
   double rounded = std::round(*dose.mg / *rule.round_to_mg) * *rule.round_to_mg;
   if (rounded <= 0) rounded = *rule.round_to_mg;
   if (rule.max_mg && rounded > *rule.max_mg) rounded = std::floor(*rule.max_mg / *rule.round_to_mg) * *rule.round_to_mg;
+  if (rounded <= 0) {  // no whole step fits under the maximum: leave it unrounded, and say so
+    dose.steps.push_back(fmt::format("not rounded: a {:g} mg step does not fit under the maximum", *rule.round_to_mg));
+    return;
+  }
   if (rounded == *dose.mg) return;
   dose.steps.push_back(fmt::format("rounded to a multiple of {:g} mg: {:g} mg", *rule.round_to_mg, rounded));
   dose.mg = rounded;
@@ -456,42 +517,67 @@ std::string phase_summary(const DosePhase& phase, const ComputedDose& dose, std:
   return out;
 }
 
-// mg of `drug` given in the 24 h before t (nullopt when a dose cannot be put in mg).
-std::optional<double> daily_mg(const View& v, const std::string& drug) {
-  double total = 0;
-  const auto weight = weight_at(v.known, v.t);
-  const auto bsa = v.known.patient().body_surface_area_m2();
-  for (const DoseGiven& dose : v.known.doses()) {
-    if (dose.administration->drug != drug || dose.seconds_since_infusion >= v.t ||
-        dose.seconds_since_infusion < v.t - kSecondsPerDay) continue;
-    const auto& given = dose.administration->dose;
-    if (!given) return std::nullopt;
-    switch (given->basis) {
-      case DoseBasis::mg: total += given->value; break;
-      case DoseBasis::mg_per_kg:
-        if (!weight) return std::nullopt;
-        total += given->value * *weight;
-        break;
-      case DoseBasis::mg_per_m2:
-        if (!bsa) return std::nullopt;
-        total += given->value * *bsa;
-        break;
+// mg of one dose as given (nullopt when it cannot be put in mg: no dose, or no weight or BSA).
+std::optional<double> dose_mg(const View& v, const DoseGiven& dose) {
+  const auto& given = dose.administration->dose;
+  if (!given) return std::nullopt;
+  switch (given->basis) {
+    case DoseBasis::mg: return given->value;
+    case DoseBasis::mg_per_kg: {
+      const auto weight = weight_at(v.known, dose.seconds_since_infusion);
+      if (!weight) return std::nullopt;
+      return given->value * *weight;
+    }
+    case DoseBasis::mg_per_m2: {
+      const auto bsa = v.known.patient().body_surface_area_m2();
+      if (!bsa) return std::nullopt;
+      return given->value * *bsa;
     }
   }
-  return total;
+  return std::nullopt;
 }
 
-// The most mg of `drug` given in any 24 h of this course, anchored at each dose.
-std::optional<double> peak_daily_mg(const View& v, const std::string& drug, std::int64_t from) {
-  std::optional<double> peak;
-  for (const DoseGiven& dose : v.known.doses()) {
-    if (dose.administration->drug != drug || dose.seconds_since_infusion < from || dose.seconds_since_infusion >= v.t) continue;
-    View at_dose = v;
-    at_dose.t = dose.seconds_since_infusion + 1;
-    const auto daily = daily_mg(at_dose, drug);
-    if (daily && (!peak || *daily > *peak)) peak = daily;
+// The daily dose of the regimen running at the dose `index` of `drug` (mg a day): its amount times
+// the doses a day of its schedule, or of the interval since the dose before it. nullopt when the
+// interval or the amount cannot be told. Not a 24-hour sum, which reads a schedule's first hours,
+// or the day after a reduction, as the wrong dose.
+std::optional<double> regimen_daily_mg(const View& v, const std::string& drug, std::size_t index) {
+  const auto& doses = v.known.doses();
+  const DoseGiven& dose = doses[index];
+  const auto mg = dose_mg(v, dose);
+  if (!mg) return std::nullopt;
+  double every_hours = 0;
+  if (dose.administration->repeat) {  // the schedule as ordered, even if cut at t after its first dose
+    every_hours = dose.administration->repeat->every_hours;
+  } else {
+    for (std::size_t k = index; k-- > 0;) {
+      if (doses[k].administration->drug != drug) continue;
+      every_hours = hours_between(doses[k].seconds_since_infusion, dose.seconds_since_infusion);
+      break;
+    }
   }
-  return peak;
+  if (every_hours <= 0 || every_hours > 48) return std::nullopt;
+  return *mg * 24.0 / every_hours;
+}
+
+// The regimen of `drug` running now (its latest dose before t), and the highest since `from`.
+struct Regimens {
+  std::optional<double> now_mg_per_day;
+  std::optional<double> peak_mg_per_day;
+};
+
+Regimens regimens(const View& v, const std::string& drug, std::int64_t from) {
+  Regimens out;
+  const auto& doses = v.known.doses();
+  for (std::size_t i = 0; i < doses.size(); ++i) {
+    if (doses[i].administration->drug != drug || doses[i].seconds_since_infusion >= v.t) continue;
+    const auto daily = regimen_daily_mg(v, drug, i);
+    out.now_mg_per_day = daily;
+    if (doses[i].seconds_since_infusion >= from && daily && (!out.peak_mg_per_day || *daily > *out.peak_mg_per_day)) {
+      out.peak_mg_per_day = daily;
+    }
+  }
+  return out;
 }
 
 // ---- safety checks -------------------------------------------------------------------------------
@@ -519,18 +605,22 @@ std::optional<ObservedValue> recent(const View& v, ObservationCode code, double 
 }
 
 // Whether a value (possibly a bound such as "<20") is past the threshold: yes, no, or cannot tell.
+// A check fires when the true value is below the threshold (`below`) or above it. A bound proves it
+// only when every value it allows is on one side: "<20" is below 50, "≤50" is not certainly below 50.
 FindingStatus past_threshold(double value, Comparator comparator, double threshold, bool below) {
-  const bool is_past = below ? value < threshold : value > threshold;
-  switch (comparator) {
-    case Comparator::equal: return is_past ? FindingStatus::triggered : FindingStatus::passed;
-    case Comparator::less:
-    case Comparator::less_or_equal:
-      if (below) return value <= threshold ? FindingStatus::triggered : FindingStatus::unknown;
-      return value <= threshold ? FindingStatus::passed : FindingStatus::unknown;
-    case Comparator::greater:
-    case Comparator::greater_or_equal:
-      if (below) return value >= threshold ? FindingStatus::passed : FindingStatus::unknown;
-      return value >= threshold ? FindingStatus::triggered : FindingStatus::unknown;
+  // The values the reading allows: (lo, hi) with open or closed ends.
+  const bool at_most = comparator == Comparator::less || comparator == Comparator::less_or_equal;
+  const bool at_least = comparator == Comparator::greater || comparator == Comparator::greater_or_equal;
+  const bool strict = comparator == Comparator::less || comparator == Comparator::greater;
+  if (comparator == Comparator::equal) {
+    return (below ? value < threshold : value > threshold) ? FindingStatus::triggered : FindingStatus::passed;
+  }
+  if (below) {
+    if (at_most) return (strict ? value <= threshold : value < threshold) ? FindingStatus::triggered : FindingStatus::unknown;
+    if (at_least) return value >= threshold ? FindingStatus::passed : FindingStatus::unknown;
+  } else {
+    if (at_least) return (strict ? value >= threshold : value > threshold) ? FindingStatus::triggered : FindingStatus::unknown;
+    if (at_most) return value <= threshold ? FindingStatus::passed : FindingStatus::unknown;
   }
   return FindingStatus::unknown;
 }
@@ -691,6 +781,28 @@ void apply_findings(Recommendation& rec, const View& v, const Overrides& overrid
 
 // ---- steps ---------------------------------------------------------------------------------------
 
+// When another drug of the step's class is running (dexamethasone for a methylprednisolone step), the
+// step applies only as an escalation: a corticosteroid whose dexamethasone-equivalent daily dose is
+// above the running one. Any other class runs one agent at a time.
+bool class_running_below(const ProtocolStep& step, const View& v, Recommendation& rec) {
+  const DrugInfo* info = find_drug(step.drug);
+  if (info == nullptr) return true;
+  const TherapyLine* running = v.latest_dosed(std::string(to_name(info->drug_class)));
+  if (running == nullptr || !running->on) return true;
+  if (info->drug_class != DrugClass::corticosteroid || step.schedule.empty()) return false;
+  const auto now = regimens(v, running->drug, 0).now_mg_per_day;
+  const DosePhase& phase = step.schedule.front();
+  const ComputedDose dose = compute_dose(phase.dose, phase.every_hours, v, {});
+  if (!now || !dose.mg) return false;
+  const auto now_dex = dexamethasone_equivalent_mg(running->drug, *now, v.rules.dosing);
+  const auto step_dex = dexamethasone_equivalent_mg(step.drug, *dose.mg * 24.0 / phase.every_hours, v.rules.dosing);
+  if (!now_dex || !step_dex || *step_dex <= *now_dex * 1.05) return false;
+  rec.because.push_back(fmt::format("{} running at {:g} mg a day ({:.1f} mg dexamethasone-equivalent), below this step's "
+                                    "{:.1f} mg dexamethasone-equivalent a day: escalate",
+                                    running->drug, *now, *now_dex, *step_dex));
+  return true;
+}
+
 // Whether a step whose condition holds still has something to say, given the lines already begun.
 bool step_applies(const ProtocolStep& step, const View& v, Recommendation& rec) {
   const TherapyLine* line = v.latest_dosed(step.drug);
@@ -698,47 +810,84 @@ bool step_applies(const ProtocolStep& step, const View& v, Recommendation& rec) 
     case ActionKind::supportive: return true;
     case ActionKind::give:
     case ActionKind::consider: {
-      if (line == nullptr) return true;
-      if (!step.repeat) {
-        // A running line at a lower daily dose than this step's is an escalation ("increase to ...");
-        // otherwise the running schedule continues it.
-        if (!line->on || step.schedule.empty()) return false;
-        const DosePhase& phase = step.schedule.front();
-        const ComputedDose dose = compute_dose(phase.dose, phase.every_hours, v, {});
-        const auto now = daily_mg(v, step.drug);
-        if (!dose.mg || !now) return false;
-        const double step_daily = *dose.mg * 24.0 / phase.every_hours;
-        if (*now >= step_daily * 0.99) return false;
-        rec.because.push_back(fmt::format("{} {:g} mg in the last 24 h, below this step's {:g} mg a day", step.drug,
-                                          *now, step_daily));
+      if (line == nullptr) return class_running_below(step, v, rec);
+      if (step.repeat) {
+        if (hours_between(line->last_dose, v.t) < step.repeat->after_hours) return false;
+        const TherapyResponse response = v.response_since(step.drug, line->first_dose, line->first_dose_day_only);
+        if (!all_in(response.possible, step.repeat->while_response)) return false;
+        rec.repeat_dose = true;
+        rec.because.push_back(fmt::format("repeat dose: last {} {:.1f} h ago (at least {:g} h); {}", step.drug,
+                                          hours_between(line->last_dose, v.t), step.repeat->after_hours, response.statement));
         return true;
       }
-      if (hours_between(line->last_dose, v.t) < step.repeat->after_hours) return false;
-      const TherapyResponse response = v.response_since(step.drug, line->first_dose);
-      if (!all_in(response.possible, step.repeat->while_response)) return false;
-      rec.repeat_dose = true;
-      rec.because.push_back(fmt::format("repeat dose: last {} {:.1f} h ago (at least {:g} h); {}", step.drug,
-                                        hours_between(line->last_dose, v.t), step.repeat->after_hours, response.statement));
+      if (!line->on) {
+        // Stopped in this course: restart only when CRS is now certainly worse than at the last dose.
+        const CurrentGrade then = crs_grade_before(v.known, v.grades.crs, line->last_dose, v.stale_s());
+        if (!then.grade || !v.state.crs.grade || *v.state.crs.grade <= then.highest_possible) return false;
+        rec.because.push_back(fmt::format("{} stopped after {}; CRS grade {} then, {} now: restart", step.drug,
+                                          v.when(line->last_dose), grade_text(then), grade_text(v.state.crs)));
+        return true;
+      }
+      // A running line at a lower daily dose than this step's is an escalation ("increase to ...");
+      // otherwise the running schedule continues it.
+      if (step.schedule.empty()) return false;
+      const DosePhase& phase = step.schedule.front();
+      const ComputedDose dose = compute_dose(phase.dose, phase.every_hours, v, {});
+      const auto now = regimens(v, step.drug, 0).now_mg_per_day;
+      if (!dose.mg || !now) return false;
+      const double step_daily = *dose.mg * 24.0 / phase.every_hours;
+      if (*now >= step_daily * 0.95) return false;
+      rec.because.push_back(fmt::format("{} running at {:g} mg a day, below this step's {:g} mg a day: increase", step.drug,
+                                        *now, step_daily));
       return true;
     }
     case ActionKind::stop: return line != nullptr && line->on;
     case ActionKind::reduce: {
       if (line == nullptr || !line->on) return false;
-      const auto now = daily_mg(v, step.drug);
+      const Regimens running = regimens(v, step.drug, v.state.course_start.value_or(0));
+      if (!running.now_mg_per_day) return true;  // cannot tell whether it was reduced: say it
       if (!step.schedule.empty()) {
         const DosePhase& target = step.schedule.front();
         const ComputedDose dose = compute_dose(target.dose, target.every_hours, v, {});
-        if (!now || !dose.mg) return true;  // cannot tell whether it was reduced: say it
-        return *now > *dose.mg * 24.0 / target.every_hours + 1e-9;
+        if (!dose.mg) return true;
+        return *running.now_mg_per_day > *dose.mg * 24.0 / target.every_hours * 1.05;
       }
-      const auto peak = peak_daily_mg(v, step.drug, v.state.course_start.value_or(0));
-      return !now || !peak || *now >= *peak - 1e-9;  // not yet below its peak
+      return !running.peak_mg_per_day || *running.now_mg_per_day >= *running.peak_mg_per_day * 0.95;  // not yet below its peak
     }
   }
   return false;
 }
 
+// Whether a recommendation already speaks for a step: the same drug, or (for give / consider) a drug
+// of the same class.
+bool same_line(const Recommendation& rec, const ProtocolStep& step) {
+  if (rec.drug == step.drug) return true;
+  const bool doses = step.action == ActionKind::give || step.action == ActionKind::consider;
+  const bool rec_doses = rec.action == ActionKind::give || rec.action == ActionKind::consider;
+  if (!doses || !rec_doses) return false;
+  const DrugInfo* a = find_drug(rec.drug);
+  const DrugInfo* b = find_drug(step.drug);
+  return a != nullptr && b != nullptr && a->drug_class == b->drug_class && a->drug_class != DrugClass::other;
+}
+
+// A sentence when the protocol's population does not fit the patient (empty when it does).
+std::string population_mismatch(const Protocol& protocol, const Patient& patient) {
+  if (protocol.population == Population::any) return {};
+  if (!patient.age_years) return fmt::format("a {} protocol, and the patient's age is not recorded", to_name(protocol.population));
+  const bool paediatric = protocol.population == Population::paediatric;
+  if (paediatric ? *patient.age_years <= 18 : *patient.age_years >= 18) return {};
+  return fmt::format("a {} protocol applied to a patient of {:g} years: its doses may not fit", to_name(protocol.population),
+                     *patient.age_years);
+}
+
 }  // namespace
+
+std::int64_t last_recorded_time(const Timeline& timeline) {
+  std::int64_t last = 0;
+  if (!timeline.events().empty()) last = std::max(last, timeline.events().back().time.seconds_since_infusion);
+  if (!timeline.doses().empty()) last = std::max(last, timeline.doses().back().seconds_since_infusion);
+  return last;
+}
 
 bool names_drug(const std::string& ref, const std::string& drug) {
   if (ref == drug) return true;
@@ -759,7 +908,7 @@ PatientState ProtocolEngine::state_of(const Timeline& known, const CourseGrades&
   PatientState state;
   state.t = t;
   const std::int64_t stale_s = seconds_from_hours(protocol_.stale_after_hours);
-  state.crs = crs_grade_before(grades.crs, t, stale_s);
+  state.crs = crs_grade_before(known, grades.crs, t, stale_s);
   state.icans = icans_grade_before(grades.icans, t, stale_s);
   const CrsEpisode* episode = nullptr;
   for (const CrsEpisode& e : grades.crs.episodes) {
@@ -787,13 +936,17 @@ PatientState ProtocolEngine::state_of(const Timeline& known, const CourseGrades&
       last_escalation = &line;
     }
   }
-  if (last_escalation != nullptr) state.response = v.response_since(last_escalation->drug, last_escalation->first_dose);
+  if (last_escalation != nullptr) {
+    state.response = v.response_since(last_escalation->drug, last_escalation->first_dose, last_escalation->first_dose_day_only);
+  }
   state.steroid_refractory = steroid_refractoriness(v);
   return state;
 }
 
 Advice ProtocolEngine::advise(const Timeline& timeline, std::int64_t t, const Overrides& overrides) const {
-  for (const auto& [id, reason] : overrides) {
+  for (const auto& override_entry : overrides) {
+    const std::string& id = override_entry.first;
+    const std::string& reason = override_entry.second;
     const bool known_check = std::any_of(protocol_.checks.begin(), protocol_.checks.end(),
                                          [&](const SafetyCheck& c) { return c.id == id; });
     if (!known_check) throw std::invalid_argument(fmt::format("override \"{}\": no check of protocol {} has that id", id, protocol_.name));
@@ -808,24 +961,23 @@ Advice ProtocolEngine::advise(const Timeline& timeline, std::int64_t t, const Ov
   advice.t = t;
   advice.state = state_of(known, grades, t);
   const View v{protocol_, rules_, known, grades, advice.state, t};
-  const auto age = known.patient().age_years;
-  if (protocol_.population != Population::any) {
-    const bool paediatric_protocol = protocol_.population == Population::paediatric;
-    if (!age) {
-      advice.notes.push_back(fmt::format("a {} protocol, and the patient's age is not recorded", to_name(protocol_.population)));
-    } else if (paediatric_protocol ? *age > 18 : *age < 18) {
-      advice.notes.push_back(fmt::format("a {} protocol applied to a patient of {:g} years: check that it fits",
-                                         to_name(protocol_.population), *age));
-    }
+  if (const auto& outcome = known.outcome(); outcome && outcome->death_time) {
+    advice.notes.push_back(fmt::format("the patient died at {}: no recommendations",
+                                       describe_time(known, outcome->death_time->seconds_since_infusion, outcome->death_time->form)));
+    return advice;
   }
+  const std::string population = population_mismatch(protocol_, known.patient());
+  if (!population.empty()) advice.notes.push_back(population);
   if (!advice.state.crs.grade) {
     advice.notes.push_back(fmt::format("no assessable CRS grade in the last {:g} h: steps that need one do not apply",
                                        protocol_.stale_after_hours));
   }
   for (const ProtocolStep& step : protocol_.steps) {
-    const bool same_drug_recommended = std::any_of(advice.recommendations.begin(), advice.recommendations.end(),
-        [&](const Recommendation& r) { return !step.drug.empty() && r.drug == step.drug; });
-    if (same_drug_recommended) continue;  // the earlier step of the ladder speaks for this drug
+    // The earlier step of the ladder speaks for its drug, and a drug given speaks for its class
+    // (one corticosteroid, one anti-IL-6 agent at a time).
+    const bool spoken_for = std::any_of(advice.recommendations.begin(), advice.recommendations.end(),
+                                        [&](const Recommendation& r) { return !step.drug.empty() && same_line(r, step); });
+    if (spoken_for) continue;
     Met met;
     if (!holds(step.when, v, met)) continue;
     Recommendation rec;
@@ -848,7 +1000,18 @@ Advice ProtocolEngine::advise(const Timeline& timeline, std::int64_t t, const Ov
       dose.summary = phase_summary(phase, dose.dose, step.route);
       rec.schedule.push_back(std::move(dose));
     }
-    if (step.action == ActionKind::give || step.action == ActionKind::consider) apply_findings(rec, v, overrides);
+    if (step.action == ActionKind::give || step.action == ActionKind::consider) {
+      apply_findings(rec, v, overrides);
+      if (!population.empty()) {
+        SafetyFinding finding;
+        finding.check_id = "population";
+        finding.status = FindingStatus::triggered;
+        finding.statement = population;
+        finding.advice = "check each dose against the patient's age and size";
+        finding.source = "protocol population: " + std::string(to_name(protocol_.population));
+        rec.findings.insert(rec.findings.begin(), std::move(finding));
+      }
+    }
     advice.recommendations.push_back(std::move(rec));
   }
   return advice;

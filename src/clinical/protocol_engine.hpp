@@ -30,7 +30,9 @@ struct ProtocolRules {
 struct CurrentGrade {
   std::optional<int> grade;          // nullopt: none assessable within the stale window
   int highest_possible = -1;         // what missing inputs leave open (== grade when complete)
-  std::optional<std::int64_t> assessed_at;
+  std::optional<std::int64_t> assessed_at;  // the latest observation behind it (not a dose time)
+  bool day_only = false;             // that observation was recorded by study day only
+  std::optional<std::size_t> event;  // that observation, in Timeline::events()
   [[nodiscard]] bool complete() const { return grade && highest_possible == *grade; }
 };
 
@@ -42,6 +44,7 @@ struct TherapyLine {
   std::int64_t last_dose = 0;
   int doses = 0;
   bool on = false;                 // dosed within the protocol's on-therapy window
+  bool first_dose_day_only = false;  // recorded by study day only (its order within the day unknown)
   std::vector<Evidence> evidence;  // first and last dose
 };
 
@@ -78,6 +81,10 @@ struct PatientState {
   SteroidRefractoriness steroid_refractory;
   SteroidExposure steroids;                    // in the current course, dexamethasone equivalents
 };
+
+// The last time the record holds a clinical fact (event or dose), follow-up and death left out: where
+// advice "now" and a replay end.
+std::int64_t last_recorded_time(const Timeline& timeline);
 
 enum class FindingStatus : unsigned char { passed, triggered, unknown, overridden };
 

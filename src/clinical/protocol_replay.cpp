@@ -6,18 +6,24 @@
 #include <map>
 #include <set>
 
+#include "core/drugs.hpp"
 #include "core/time.hpp"
 
 namespace crsguard {
 
-CRSGUARD_NAMES(Concordance, {Concordance::given, "given"}, {Concordance::not_given, "not_given"},
+CRSGUARD_NAMES(Concordance, {Concordance::given, "given"}, {Concordance::given_despite_block, "given_despite_block"},
+               {Concordance::given_same_class, "given_same_class"}, {Concordance::not_given, "not_given"},
                {Concordance::given_without_recommendation, "given_without_recommendation"},
                {Concordance::advice_only, "advice_only"})
 
 namespace {
 
+// From infusion to the last clinical fact (not the last follow-up, which may be years later), or death.
 std::vector<std::int64_t> moments_to_ask(const Timeline& timeline, std::int64_t step_s) {
-  const std::int64_t end = timeline.end_of_record();
+  std::int64_t end = last_recorded_time(timeline);
+  if (const auto& outcome = timeline.outcome(); outcome && outcome->death_time) {
+    end = std::min(end, outcome->death_time->seconds_since_infusion);
+  }
   std::set<std::int64_t> times;
   for (const Event& event : timeline.events()) {
     const std::int64_t t = event.time.seconds_since_infusion;
@@ -37,6 +43,12 @@ std::string recorded_dose(const Administration& administration) {
     out += fmt::format(" every {:g} h × {}", administration.repeat->every_hours, administration.repeat->count);
   }
   return out;
+}
+
+bool same_class(const std::string& a, const std::string& b) {
+  const DrugInfo* x = find_drug(a);
+  const DrugInfo* y = find_drug(b);
+  return x != nullptr && y != nullptr && x->drug_class == y->drug_class && x->drug_class != DrugClass::other;
 }
 
 bool protocol_names(const Protocol& protocol, const std::string& drug) {
@@ -61,6 +73,7 @@ ReplayRow row_of(const Recommendation& rec, std::int64_t t) {
   if (!rec.schedule.empty()) row.recommended = rec.schedule.front().summary;
   else row.recommended = rec.instruction;
   row.status = rec.status;
+  row.status_now = rec.status;
   row.because = rec.because;
   const bool dosed = rec.action == ActionKind::give || rec.action == ActionKind::consider;
   row.concordance = dosed ? Concordance::not_given : Concordance::advice_only;
@@ -83,9 +96,10 @@ Replay replay_protocol(const Timeline& timeline, const Protocol& protocol, const
     const Advice advice = engine.advise(timeline, t);
     ++replay.moments;
     for (auto it = open.begin(); it != open.end();) {
-      const bool still = std::any_of(advice.recommendations.begin(), advice.recommendations.end(),
-                                     [&](const Recommendation& r) { return r.step_id == it->first; });
-      if (still) {
+      const auto still = std::find_if(advice.recommendations.begin(), advice.recommendations.end(),
+                                      [&](const Recommendation& r) { return r.step_id == it->first; });
+      if (still != advice.recommendations.end()) {
+        replay.rows[it->second].status_now = still->status;
         ++it;
         continue;
       }
@@ -103,17 +117,26 @@ Replay replay_protocol(const Timeline& timeline, const Protocol& protocol, const
       const auto* administration = events[next_event].as<Administration>();
       if (administration == nullptr || !treats_toxicity(*administration)) continue;
       const std::string drug = administration->display_name();
-      const auto match = std::find_if(open.begin(), open.end(), [&](const auto& entry) {
+      const auto dosed_row = [&](const auto& entry, bool same_drug) {
         const ReplayRow& row = replay.rows[entry.second];
-        return row.drug == drug && (row.action == ActionKind::give || row.action == ActionKind::consider);
-      });
+        if (row.action != ActionKind::give && row.action != ActionKind::consider) return false;
+        return same_drug ? row.drug == drug : same_class(row.drug, drug);
+      };
+      auto match = std::find_if(open.begin(), open.end(), [&](const auto& entry) { return dosed_row(entry, true); });
+      bool alternative = false;
+      if (match == open.end()) {
+        match = std::find_if(open.begin(), open.end(), [&](const auto& entry) { return dosed_row(entry, false); });
+        alternative = match != open.end();
+      }
       if (match != open.end()) {
         ReplayRow& row = replay.rows[match->second];
         row.given_at = t;
         row.given_event = next_event;
         row.given = recorded_dose(*administration);
         row.delay_hours = static_cast<double>(t - *row.recommended_from) / static_cast<double>(kSecondsPerHour);
-        row.concordance = Concordance::given;
+        row.concordance = row.status_now == RecommendationStatus::blocked ? Concordance::given_despite_block
+                          : alternative                                   ? Concordance::given_same_class
+                                                                          : Concordance::given;
         row.recommended_until = t;
         open.erase(match);
       } else if (protocol_names(protocol, drug) && begins_line(timeline, drug, t, window_s)) {

@@ -12,6 +12,8 @@ namespace crsguard {
 
 enum class Concordance : unsigned char {
   given,                         // recommended, then given (delay from the first recommendation)
+  given_despite_block,           // given while a safety check blocked it (no override in the record)
+  given_same_class,              // another drug of the recommended class given instead (methylprednisolone for dexamethasone)
   not_given,                     // recommended, never given while it was recommended
   given_without_recommendation,  // a line begun that the protocol did not recommend at that moment
   advice_only,                   // reduce / stop / supportive: shown, not matched to a dose
@@ -25,7 +27,8 @@ struct ReplayRow {
   std::optional<std::int64_t> recommended_from;   // first moment it was recommended
   std::optional<std::int64_t> recommended_until;  // first moment it no longer was (nullopt: to the end)
   std::string recommended;                        // the first phase as computed then
-  RecommendationStatus status = RecommendationStatus::actionable;  // at the first moment
+  RecommendationStatus status = RecommendationStatus::actionable;      // at the first moment
+  RecommendationStatus status_now = RecommendationStatus::actionable;  // at the last moment asked (when given)
   std::vector<std::string> because;               // at the first moment
   std::optional<std::int64_t> given_at;
   std::optional<std::size_t> given_event;
@@ -41,7 +44,8 @@ struct Replay {
   std::vector<ReplayRow> rows;     // in time order
 };
 
-// Asks the engine at every event time and every `step_s` from infusion to the end of the record.
+// Asks the engine at every event time and every `step_s` from infusion to the last event or dose (or
+// death).
 Replay replay_protocol(const Timeline& timeline, const Protocol& protocol, const ProtocolRules& rules,
                        std::int64_t step_s = 3600);
 

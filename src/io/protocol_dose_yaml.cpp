@@ -134,6 +134,10 @@ class DoseReader {
       map.report("up_to", fmt::format("up_to {} is below the dose {}; up_to is the top of a range", *rule.amount_up_to,
                                       rule.amount));
     }
+    if (rule.round_to_mg && rule.max_mg && *rule.round_to_mg > *rule.max_mg) {
+      map.report("round_to_mg", fmt::format("round_to_mg {} is above max_mg {}: no rounded dose would fit under the maximum",
+                                            *rule.round_to_mg, *rule.max_mg));
+    }
     if (drug_ == nullptr) return;
     const double every = every_hours_.value_or(24);
     const auto check = [&](std::string_view key, DoseRule::Basis basis, bool per_day, std::optional<double> amount) {

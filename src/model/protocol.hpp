@@ -131,7 +131,7 @@ struct SafetyCheck {
 };
 
 // Steroid-refractory CRS by this protocol's definition: CRS not improving (`is`) at least
-// `after_hours` after high-dose corticosteroids began, with every `requires_given` given first.
+// `after_hours` after high-dose corticosteroids began, with every `requires_given` given in the course.
 struct SteroidRefractoryDefinition {
   int line = 0;
   double after_hours = 24;

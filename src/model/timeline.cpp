@@ -67,7 +67,8 @@ Timeline Timeline::known_at(std::int64_t t) const {
   record.reported = record_.reported;
   record.source = record_.source;
   record.note = record_.note;
-  // Events are in time order: everything from the first event after t on is cut.
+  // Events are in time order: everything from the first event after t on is cut (the events kept
+  // keep their indices).
   const auto known_end = std::upper_bound(record_.events.begin(), record_.events.end(), t,
                                           [](std::int64_t time, const Event& e) { return time < e.time.seconds_since_infusion; });
   record.events.reserve(static_cast<std::size_t>(known_end - record_.events.begin()));
@@ -75,17 +76,18 @@ Timeline Timeline::known_at(std::int64_t t) const {
     const Event& event = *it;
     const std::int64_t at = event.time.seconds_since_infusion;
     if (const auto* administration = event.as<Administration>()) {
-      if (at >= t) continue;
+      // An administration at t stays in the list with no dose given, so that event indices (cited as
+      // evidence) are those of the whole record.
       Event copy = event;
-      if (administration->repeat) {
-        auto& repeat = *std::get<Administration>(copy.detail).repeat;
-        const double every_s = repeat.every_hours * 3600.0;
-        int before_t = 0;
-        while (before_t < repeat.count && at + static_cast<std::int64_t>(std::llround(every_s * before_t)) < t) {
-          ++before_t;
-        }
-        repeat.count = before_t;
+      auto& repeat = std::get<Administration>(copy.detail).repeat;
+      if (!repeat) repeat = RepeatSchedule{1, 1};
+      const double every_s = repeat->every_hours * 3600.0;
+      int before_t = 0;
+      while (before_t < repeat->count && at + static_cast<std::int64_t>(std::llround(every_s * before_t)) < t) {
+        ++before_t;
       }
+      if (!administration->repeat && before_t == 1) repeat.reset();  // given before t: as recorded
+      else repeat->count = before_t;
       record.events.push_back(std::move(copy));
     } else {
       record.events.push_back(event);

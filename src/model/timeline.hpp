@@ -110,8 +110,9 @@ class Timeline {
   [[nodiscard]] std::int64_t end_of_record() const;
 
   // The record as it stood at t, just before anything was given at t: observations and support at
-  // or before t, doses before t (a repeat schedule cut after its last dose before t), the outcome only
-  // if death came by t. What a decision at t may use, and all it may use.
+  // or before t, doses before t (a repeat schedule cut after its last dose before t; an administration
+  // at t kept with no dose, so that event indices stay those of the whole record), the outcome only if
+  // death came by t. What a decision at t may use, and all it may use.
   [[nodiscard]] Timeline known_at(std::int64_t t) const;
 
   // One row per study day on which anything was recorded or support was running.

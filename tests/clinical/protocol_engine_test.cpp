@@ -470,5 +470,214 @@ TEST(TimelineKnownAt, DosesBeforeTObservationsUpToT) {
   EXPECT_EQ(timeline.known_at(at(2, 8, 1)).doses().size(), 3u);
 }
 
+
+// ---- regressions from the review of the engine -----------------------------------------------------
+
+Advice astct_advice(const json& events, std::int64_t t, double age = 50) {
+  const Timeline timeline = patient_timeline(events, age, 70, 175);
+  return ProtocolEngine(load_protocol("astct-asco-2021"), rules()).advise(timeline, t);
+}
+
+TEST(ProtocolReview, AResponseNeedsAnAssessmentAfterTheTherapy) {
+  // Grade 2 at 09:00, tocilizumab at 10:00, nothing recorded since: no repeat dose, response unknown.
+  const json events = json::array({oxygen(0, "01:00", "none"), temperature(2, "09:00", 39.0), systolic(2, "09:00", 82),
+                                   dose(2, "10:00", "tocilizumab", 8, "mg/kg", "iv")});
+  const Advice advice = astct_advice(events, at(2, 18));
+  EXPECT_EQ(find_step(advice, "crs-tocilizumab"), nullptr);
+  ASSERT_TRUE(advice.state.response.has_value());
+  EXPECT_TRUE(advice.state.response->possible.empty());
+  EXPECT_NE(advice.state.response->statement.find("no CRS reassessment"), std::string::npos);
+  // A reading after the dose that is no better makes the response known: a repeat is due.
+  json later = events;
+  later.push_back(temperature(2, "17:00", 39.2));
+  later.push_back(systolic(2, "17:00", 80));
+  const Advice reassessed = astct_advice(later, at(2, 18));
+  const Recommendation* repeat = find_step(reassessed, "crs-tocilizumab");
+  ASSERT_NE(repeat, nullptr);
+  EXPECT_TRUE(repeat->repeat_dose);
+}
+
+TEST(ProtocolReview, ADoseBeforeTheEpisodeStillCountsForTheInterval) {
+  const json events = json::array({oxygen(0, "01:00", "none"), dose(3, "06:00", "tocilizumab", 8, "mg/kg", "iv"),
+                                   temperature(3, "07:00", 39.4), systolic(3, "07:00", 82)});
+  const Advice advice = astct_advice(events, at(3, 8));
+  const Recommendation* tocilizumab = find_step(advice, "crs-tocilizumab");
+  ASSERT_NE(tocilizumab, nullptr);
+  EXPECT_EQ(tocilizumab->status, RecommendationStatus::blocked);
+  EXPECT_TRUE(mentions({find_check(*tocilizumab, "tocilizumab-limits")->statement}, "last dose 2.0 h before"));
+}
+
+TEST(ProtocolReview, ARunningScheduleAtTheStepsDoseIsNotAnIncrease) {
+  const json events = json::array({oxygen(0, "01:00", "none"), vasopressor(3, "07:00", "norepinephrine", "start"),
+                                   temperature(3, "07:00", 39.4), systolic(3, "07:00", 80),
+                                   dose(3, "08:00", "dexamethasone", 10, "mg", "iv", 6, 8)});
+  EXPECT_EQ(find_step(astct_advice(events, at(3, 9)), "crs-g3-dexamethasone"), nullptr);
+  // 10 mg every 12 h is below the grade-3 step's 40 mg a day: increase.
+  const json slower = json::array({oxygen(0, "01:00", "none"), vasopressor(3, "07:00", "norepinephrine", "start"),
+                                   temperature(3, "07:00", 39.4), systolic(3, "07:00", 80),
+                                   dose(3, "08:00", "dexamethasone", 10, "mg", "iv", 12, 4)});
+  const Advice advice = astct_advice(slower, at(3, 9));
+  const Recommendation* increase = find_step(advice, "crs-g3-dexamethasone");
+  ASSERT_NE(increase, nullptr);
+  EXPECT_TRUE(mentions(increase->because, "running at 20 mg a day, below this step's 40 mg a day"));
+}
+
+TEST(ProtocolReview, ALowerBoundGradeStillGetsACorticosteroid) {
+  // Fever and norepinephrine, oxygen never recorded: CRS ≥3.
+  const json events = json::array({temperature(3, "07:00", 39.4), systolic(3, "07:00", 80),
+                                   vasopressor(3, "07:00", "norepinephrine", "start")});
+  const Advice advice = astct_advice(events, at(3, 8));
+  EXPECT_EQ(advice.state.crs.grade, 3);
+  EXPECT_FALSE(advice.state.crs.complete());
+  EXPECT_NE(find_step(advice, "crs-g3-dexamethasone"), nullptr);
+}
+
+TEST(ProtocolReview, OneCorticosteroidAtATime) {
+  // CRS grade 3 with ICANS grade 4: methylprednisolone for ICANS, not dexamethasone as well.
+  const json events = json::array({oxygen(0, "01:00", "none"), vasopressor(3, "07:00", "norepinephrine", "start"),
+                                   temperature(3, "07:00", 39.4), systolic(3, "07:00", 80),
+                                   {{"kind", "neuro"}, {"time", when(3, "07:30")}, {"consciousness", "unarousable"}}});
+  const Advice advice = astct_advice(events, at(3, 8));
+  EXPECT_EQ(advice.state.icans.grade, 4);
+  EXPECT_NE(find_step(advice, "icans-g4-methylprednisolone"), nullptr);
+  EXPECT_EQ(find_step(advice, "crs-g3-dexamethasone"), nullptr);
+  EXPECT_EQ(find_step(advice, "icans-dexamethasone"), nullptr);
+}
+
+TEST(ProtocolReview, NoAdviceAfterDeath) {
+  json document_events = json::array({oxygen(0, "01:00", "none"), temperature(3, "07:00", 39.4), systolic(3, "07:00", 80)});
+  json document{{"format", "crsguard.timeline/1"},
+                {"patient", {{"id", "d"}, {"sex", "male"}, {"age", {{"value", 50}, {"unit", "a"}}},
+                             {"weight", {{"value", 70}, {"unit", "kg"}}}}},
+                {"infusion", {{"product", "x"}, {"targets", {"CD19"}}, {"time", {{"day", 0}, {"clock", "00:00"}}}}},
+                {"events", document_events},
+                {"outcome", {{"last_followup", when(3, "12:00")}, {"vital_status", "dead"},
+                             {"death", {{"time", when(3, "12:00")}, {"cause", "CRS"}}}}}};
+  const Timeline timeline = std::move(read_timelines_json(document.dump(), "death").front());
+  const ProtocolEngine engine(load_protocol("astct-asco-2021"), rules());
+  EXPECT_FALSE(engine.advise(timeline, at(3, 11)).recommendations.empty());
+  const Advice after = engine.advise(timeline, at(3, 13));
+  EXPECT_TRUE(after.recommendations.empty());
+  EXPECT_TRUE(mentions(after.notes, "died"));
+}
+
+TEST(ProtocolReview, AStoppedCourseIsNotTheHighDoseCourseAndARelapseRestartsIt) {
+  // Dexamethasone 10 mg every 6 h on days 2–3, stopped; CRS back to grade 3 on day 6.
+  const json events = json::array({oxygen(0, "01:00", "none"), dose(1, "20:00", "tocilizumab", 8, "mg/kg", "iv"),
+                                   temperature(1, "19:00", 39.0), systolic(1, "19:00", 80),
+                                   vasopressor(2, "07:00", "norepinephrine", "start"), temperature(2, "07:00", 39.4),
+                                   systolic(2, "07:00", 78), dose(2, "08:00", "dexamethasone", 10, "mg", "iv", 6, 8),
+                                   vasopressor(3, "12:00", "norepinephrine", "stop"), temperature(3, "12:00", 38.2),
+                                   systolic(3, "12:00", 100), temperature(5, "08:00", 38.3), systolic(5, "08:00", 85),
+                                   vasopressor(6, "07:00", "norepinephrine", "start"), temperature(6, "07:00", 39.6),
+                                   systolic(6, "07:00", 78)});
+  const Advice advice = astct_advice(events, at(6, 8));
+  EXPECT_EQ(advice.state.crs.grade, 3);
+  EXPECT_EQ(advice.state.steroid_refractory.verdict, Verdict::no);
+  const Recommendation* restart = find_step(advice, "crs-g3-dexamethasone");
+  ASSERT_NE(restart, nullptr);
+  EXPECT_TRUE(mentions(restart->because, "restart"));
+  EXPECT_EQ(find_step(advice, "crs-refractory-anakinra"), nullptr);
+}
+
+TEST(ProtocolReview, AHighDoseRoundedToAVialStillCounts) {
+  // 23 kg, methylprednisolone 34 mg every 12 h = 2.96 mg/kg/day: the protocol's 3 mg/kg/day, rounded.
+  json events = json::array({oxygen(0, "01:00", "none"), vasopressor(3, "07:00", "norepinephrine", "start"),
+                             dose(3, "08:00", "methylprednisolone", 34, "mg", "iv", 12, 6)});
+  for (const char* clock : {"07:00", "20:00"}) {
+    events.push_back(temperature(3, clock, 39.5));
+    events.push_back(systolic(3, clock, 80));
+  }
+  events.push_back(temperature(4, "10:00", 39.5));
+  events.push_back(systolic(4, "10:00", 80));
+  const Timeline timeline = patient_timeline(events, 7, 23, 120);
+  const Advice advice = ProtocolEngine(load_protocol("pan2021-paediatric"), rules()).advise(timeline, at(4, 11));
+  EXPECT_EQ(advice.state.steroid_refractory.verdict, Verdict::yes);
+}
+
+TEST(ProtocolReview, ReplayShowsADoseGivenDespiteABlock) {
+  json events = json::array({oxygen(0, "01:00", "none"), vasopressor(3, "07:00", "norepinephrine", "start"),
+                             dose(3, "08:00", "methylprednisolone", 1.5, "mg/kg", "iv", 12, 8)});
+  for (int hour = 7; hour <= 7 + 36; hour += 2) {
+    const std::string clock = fmt::format("{:02d}:00", hour % 24);
+    events.push_back(temperature(3 + hour / 24, clock.c_str(), 39.5));
+    events.push_back(systolic(3 + hour / 24, clock.c_str(), 80));
+  }
+  events.push_back({{"kind", "neuro"}, {"time", when(4, "10:00")}, {"capd", {{"total", 4}}}, {"intracranial_haemorrhage", true}});
+  events.push_back(dose(4, "12:00", "ruxolitinib", 5, "mg", "po", 12, 4));
+  const Timeline timeline = patient_timeline(events, 10, 30, 138);
+  const Replay replay = replay_protocol(timeline, load_protocol("pan2021-paediatric"), rules());
+  const auto rux = std::find_if(replay.rows.begin(), replay.rows.end(), [](const ReplayRow& r) { return r.drug == "ruxolitinib"; });
+  ASSERT_NE(rux, replay.rows.end());
+  EXPECT_EQ(rux->concordance, Concordance::given_despite_block);
+}
+
+TEST(SafetyChecks, ABoundProvesTheThresholdOnlyWhenEveryValueItAllowsIsPast) {
+  json at_most_fifty = observation(4, "06:00", "platelets", 50, "10*9/L");
+  at_most_fifty["comparator"] = "<=";
+  EXPECT_EQ(rux_check(refractory_advice_with({at_most_fifty}), "ruxolitinib-platelets"), FindingStatus::unknown);
+  json below_fifty = observation(4, "06:00", "platelets", 50, "10*9/L");
+  below_fifty["comparator"] = "<";
+  EXPECT_EQ(rux_check(refractory_advice_with({below_fifty}), "ruxolitinib-platelets"), FindingStatus::triggered);
+  json over_hundred = observation(4, "06:00", "platelets", 100, "10*9/L");
+  over_hundred["comparator"] = ">";
+  EXPECT_EQ(rux_check(refractory_advice_with({over_hundred}), "ruxolitinib-platelets"), FindingStatus::passed);
+}
+
+
+TEST(ProtocolReview, AnotherCorticosteroidRunningIsEscalatedOnlyToAHigherEquivalentDose) {
+  // Dexamethasone 10 mg every 6 h (40 mg a day) running; CRS grade 4: methylprednisolone 500 mg every
+  // 12 h (187.5 mg dexamethasone-equivalent a day) is an escalation; dexamethasone for grade 3 is not.
+  const json events = json::array({oxygen(0, "01:00", "none"), dose(2, "06:00", "tocilizumab", 8, "mg/kg", "iv"),
+                                   vasopressor(2, "07:00", "norepinephrine", "start"), temperature(2, "07:00", 39.4),
+                                   systolic(2, "07:00", 80), dose(2, "08:00", "dexamethasone", 10, "mg", "iv", 6, 12),
+                                   vasopressor(3, "06:00", "epinephrine", "start"), oxygen(3, "06:00", "cpap"),
+                                   temperature(3, "06:00", 39.8), systolic(3, "06:00", 75)});
+  const Advice advice = astct_advice(events, at(3, 7));
+  EXPECT_EQ(advice.state.crs.grade, 4);
+  const Recommendation* mp = find_step(advice, "crs-g4-methylprednisolone");
+  ASSERT_NE(mp, nullptr);
+  EXPECT_TRUE(mentions(mp->because, "escalate"));
+  EXPECT_EQ(find_step(advice, "crs-g3-dexamethasone"), nullptr);
+}
+
+
+TEST(SafetyChecks, TocilizumabForIcansWithoutCrsIsBlocked) {
+  // A site protocol that would give tocilizumab for ICANS: the shipped check blocks it without CRS.
+  const Protocol protocol = read_protocol_yaml(R"(format: crsguard.protocol/1
+name: icans-tocilizumab
+title: a protocol that needs its check
+sources: [test]
+steps:
+  - id: tocilizumab-for-icans
+    title: tocilizumab at ICANS grade 2
+    when: {icans_grade_min: 2}
+    action: give
+    drug: tocilizumab
+    schedule:
+      - dose: label
+        every_hours: 8
+    source: test
+checks:
+  - id: tocilizumab-isolated-icans
+    drug: tocilizumab
+    kind: icans_without_crs
+    severity: block
+    advice: use corticosteroids
+    source: ASCO 2021
+)", "icans-tocilizumab.yaml");
+  const auto advise = [&](const json& events) {
+    return ProtocolEngine(protocol, rules()).advise(patient_timeline(events, 50, 70, 175), at(4, 10));
+  };
+  const json neuro{{"kind", "neuro"}, {"time", when(4, "09:00")}, {"ice", {{"total", 5}}}, {"consciousness", "alert"},
+                   {"seizure", {{"type", "none"}}}, {"motor", "none"}};
+  const Advice isolated = advise(json::array({oxygen(0, "01:00", "none"), temperature(4, "08:00", 36.8), systolic(4, "08:00", 120), neuro}));
+  ASSERT_EQ(isolated.recommendations.size(), 1u);
+  EXPECT_EQ(isolated.recommendations[0].status, RecommendationStatus::blocked);
+  const Advice with_crs = advise(json::array({oxygen(0, "01:00", "none"), temperature(4, "08:00", 38.9), systolic(4, "08:00", 120), neuro}));
+  ASSERT_EQ(with_crs.recommendations.size(), 1u);
+  EXPECT_EQ(with_crs.recommendations[0].status, RecommendationStatus::actionable);
+}
+
 }  // namespace
 }  // namespace crsguard

@@ -289,6 +289,8 @@ const BadProtocol kBadProtocols[] = {
     {"two amounts", 26, 26, "      - dose: {mg: 10, mg_per_kg: 0.2}", 26, "mg_per_kg",
      "a dose has one amount: mg or mg_per_kg, not both"},
     {"dose without amount", 26, 26, "      - dose: {max_mg: 10}", 26, "dose", "a dose has exactly one amount"},
+    {"rounding step above the maximum", 26, 26, "      - dose: {mg: 5, max_mg: 10, round_to_mg: 20}", 26, "round_to_mg",
+     "no rounded dose would fit under the maximum"},
     {"label dose of another drug", 26, 26, "      - dose: label", 26, "dose",
      "the label dose is defined for tocilizumab only"},
     {"platelets threshold in the wrong unit", 36, 36, "    threshold: 50000", 36, "threshold",
