@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   g++ cmake make pkg-config            # toolchain
   nlohmann-json3-dev libcli11-dev libfmt-dev   # libraries
+  libsqlite3-dev sqlite3 libssl-dev    # the embedded store (SQLite) and its audit hashes (OpenSSL SHA-256)
   libyaml-cpp-dev                      # protocol files (protocols/*.yaml)
   libgtest-dev libgmock-dev libbenchmark-dev   # tests and benchmarks
   clang libclang-rt-14-dev             # libFuzzer targets (clang 14 is bookworm's default)
