@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cli/day_summary_output.hpp"
+#include "cli/db_commands.hpp"
 #include "cli/grading_output.hpp"
 #include "cli/protocol_output.hpp"
 #include "cli/scores_output.hpp"
@@ -382,6 +383,9 @@ int main(int argc, char** argv) {
   protocols->add_option("FILE", protocols_file, "a protocol .yaml file to validate and list");
   protocols->add_flag("--json", protocols_json_flag, "print JSON instead of text");
 
+  crsguard::DbOptions db_options;
+  auto* db = crsguard::add_db_command(app, db_options);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -399,6 +403,7 @@ int main(int argc, char** argv) {
     if (*advise) return run_advise(advise_options);
     if (*replay) return run_replay(replay_options);
     if (*protocols) return run_protocols(protocols_file, protocols_json_flag);
+    if (*db) return crsguard::run_db_command(db_options);
   } catch (const std::exception& error) {
     std::cerr << "crsguard: internal error: " << error.what() << '\n';
     return kExitInternal;

@@ -151,24 +151,58 @@ class SqliteStore final : public Store {
     return summary;
   }
 
-  std::optional<Timeline> read_timeline(const std::string& patient_id) override {
+  std::optional<Timeline> read_timeline(const std::string& patient_id, const std::optional<std::string>& as_of) override {
+    const std::string until = as_of.value_or("9999");  // ISO 8601 UTC strings compare in time order
     Statement header(db_, R"(SELECT p.patient_pk, v.header_json FROM patients p JOIN patient_versions v USING (patient_pk)
-                             WHERE p.patient_id = ? ORDER BY v.version DESC LIMIT 1)");
-    header.bind(1, patient_id);
+                             WHERE p.patient_id = ? AND v.recorded_at <= ? ORDER BY v.version DESC LIMIT 1)");
+    header.bind(1, patient_id).bind(2, until);
     if (!header.step()) return std::nullopt;
     const std::int64_t patient_pk = header.integer(0);
     json document = json::parse(header.text(1));
     json events = json::array();
     Statement current(db_, R"(SELECT v.body_json FROM events e JOIN event_versions v USING (event_pk)
-                              WHERE e.patient_pk = ? AND v.version = (SELECT MAX(version) FROM event_versions
-                                                                      WHERE event_pk = e.event_pk)
+                              WHERE e.patient_pk = ?1 AND v.version = (SELECT MAX(version) FROM event_versions
+                                                                       WHERE event_pk = e.event_pk AND recorded_at <= ?2)
                                 AND v.body_json IS NOT NULL
                               ORDER BY v.seconds_since_infusion, e.event_pk)");
-    current.bind(1, patient_pk);
+    current.bind(1, patient_pk).bind(2, until);
     while (current.step()) events.push_back(json::parse(current.text(0)));
     document["events"] = std::move(events);
     auto timelines = read_timelines_json(document.dump(), "store:" + patient_id);
     return std::move(timelines.front());
+  }
+
+  std::vector<StoredEvent> events(const std::string& patient_id) override {
+    std::vector<StoredEvent> out;
+    Statement rows(db_, R"(SELECT e.event_uid, v.version, v.body_json, v.recorded_at, v.recorded_by, v.reason
+                           FROM patients p JOIN events e USING (patient_pk) JOIN event_versions v USING (event_pk)
+                           WHERE p.patient_id = ? AND v.version = (SELECT MAX(version) FROM event_versions
+                                                                   WHERE event_pk = e.event_pk)
+                           ORDER BY e.event_pk)");
+    rows.bind(1, patient_id);
+    while (rows.step()) {
+      out.push_back({rows.text(0), static_cast<int>(rows.integer(1)), rows.is_null(2), rows.text(2), rows.text(3),
+                     rows.text(4), rows.text(5)});
+    }
+    return out;
+  }
+
+  void amend_event(const std::string& patient_id, const std::string& event_uid, const std::string& event_json,
+                   const std::string& actor, const std::string& reason) override {
+    const auto current = read_timeline(patient_id, std::nullopt);
+    if (!current) throw std::invalid_argument(fmt::format("no patient \"{}\" in the store", patient_id));
+    // The reader checks the event as part of this patient's timeline (units, plausibility, the day range).
+    json document = encode_timeline(*current);
+    document["events"] = json::array({json::parse(event_json)});
+    const Timeline checked = std::move(read_timelines_json(document.dump(), "amendment of " + event_uid).front());
+    const json canonical = encode_timeline(checked)["events"].at(0);
+    add_event_version(patient_id, event_uid, canonical.dump(), checked.events().front().time.seconds_since_infusion, actor,
+                      reason, "amend");
+  }
+
+  void retract_event(const std::string& patient_id, const std::string& event_uid, const std::string& actor,
+                     const std::string& reason) override {
+    add_event_version(patient_id, event_uid, std::nullopt, std::nullopt, actor, reason, "retract");
   }
 
   std::vector<PatientListing> list_patients() override {
@@ -310,6 +344,34 @@ class SqliteStore final : public Store {
       ++summary.events_added;
       append_audit(actor, "append", patient_id, uid, json{{"version", 1}}.dump());
     }
+  }
+
+  void add_event_version(const std::string& patient_id, const std::string& event_uid, const std::optional<std::string>& body,
+                         std::optional<std::int64_t> seconds, const std::string& actor, const std::string& reason,
+                         const std::string& action) {
+    if (reason.find_first_not_of(" \t") == std::string::npos) {
+      throw std::invalid_argument(fmt::format("{} of event {}: a reason is required", action, event_uid));
+    }
+    transact([&] {
+      Statement find(db_, R"(SELECT e.event_pk, MAX(v.version) FROM patients p JOIN events e USING (patient_pk)
+                             JOIN event_versions v USING (event_pk) WHERE p.patient_id = ? AND e.event_uid = ?
+                             GROUP BY e.event_pk)");
+      find.bind(1, patient_id).bind(2, event_uid);
+      if (!find.step()) {
+        throw std::invalid_argument(fmt::format("no event {} for patient \"{}\"", event_uid, patient_id));
+      }
+      const std::int64_t event_pk = find.integer(0);
+      const std::int64_t version = find.integer(1) + 1;
+      Statement insert(db_, "INSERT INTO event_versions (event_pk, version, body_json, seconds_since_infusion, "
+                            "recorded_at, recorded_by, reason) VALUES (?, ?, ?, ?, ?, ?, ?)");
+      insert.bind(1, event_pk).bind(2, version);
+      if (body) insert.bind(3, *body);
+      else insert.bind_null(3);
+      if (seconds) insert.bind(4, *seconds);
+      else insert.bind_null(4);
+      insert.bind(5, utc_now()).bind(6, actor).bind(7, reason).run();
+      append_audit(actor, action, patient_id, event_uid, json{{"version", version}, {"reason", reason}}.dump());
+    });
   }
 
   void add_header_version(std::int64_t patient_pk, const std::string& patient_id, const std::string& header,
