@@ -14,7 +14,7 @@ namespace crsguard::testing {
 // transaction spills uncommitted pages into the WAL long before it commits (the case a kill must not
 // turn into a part), and small enough for 25 trials in about half a minute in a Debug build. Under
 // AddressSanitizer (CI) the import is about 4× slower: 8 patients (≈ 5 400 events, 4 MB, still twice
-// the page cache) keep the test near a minute there.
+// the page cache) keep it to about 80 s there (25 trials, measured on the 2-core machine).
 #if defined(__SANITIZE_ADDRESS__)
 #define CRSGUARD_KILL_TEST_UNDER_ASAN 1
 #elif defined(__has_feature)
