@@ -23,7 +23,9 @@ CRSGUARD_NAMES(RecommendationStatus, {RecommendationStatus::actionable, "actiona
 
 namespace {
 
-constexpr int kHighestGrade = 5;
+// Doses within 5 % are the same dose: a dose rounded to a tablet or vial, or computed from a weight
+// recorded since, is not an increase, a reduction or a different regimen (a local choice, docs/protocols.md).
+constexpr double kDoseTolerance = 0.05;
 
 double hours_between(std::int64_t from, std::int64_t to) {
   return static_cast<double>(to - from) / static_cast<double>(kSecondsPerHour);
@@ -260,7 +262,6 @@ SteroidRefractoriness steroid_refractoriness(const View& v) {
   std::string threshold_text = "any dose";
   if (per_kg) threshold_text = fmt::format("methylprednisolone-equivalent ≥ {:g} mg/kg/day", *def.methylprednisolone_mg_per_kg_per_day);
   if (def.dexamethasone_mg_per_day) threshold_text = fmt::format("dexamethasone-equivalent ≥ {:g} mg/day", *def.dexamethasone_mg_per_day);
-  constexpr double kTolerance = 0.95;
   for (std::size_t i = 0; i < doses.size() && !out.high_dose_since; ++i) {
     double dexamethasone = 0;
     double methylprednisolone_per_kg = 0;
@@ -278,8 +279,8 @@ SteroidRefractoriness steroid_refractoriness(const View& v) {
       }
     }
     bool high = true;
-    if (per_kg) high = methylprednisolone_per_kg >= *def.methylprednisolone_mg_per_kg_per_day * kTolerance;
-    if (def.dexamethasone_mg_per_day) high = high && dexamethasone >= *def.dexamethasone_mg_per_day * kTolerance;
+    if (per_kg) high = methylprednisolone_per_kg >= *def.methylprednisolone_mg_per_kg_per_day * (1 - kDoseTolerance);
+    if (def.dexamethasone_mg_per_day) high = high && dexamethasone >= *def.dexamethasone_mg_per_day * (1 - kDoseTolerance);
     if (high) out.high_dose_since = doses[i].seconds_since_infusion;
   }
   if (!out.high_dose_since) {
@@ -796,7 +797,7 @@ bool class_running_below(const ProtocolStep& step, const View& v, Recommendation
   if (!now || !dose.mg) return false;
   const auto now_dex = dexamethasone_equivalent_mg(running->drug, *now, v.rules.dosing);
   const auto step_dex = dexamethasone_equivalent_mg(step.drug, *dose.mg * 24.0 / phase.every_hours, v.rules.dosing);
-  if (!now_dex || !step_dex || *step_dex <= *now_dex * 1.05) return false;
+  if (!now_dex || !step_dex || *step_dex <= *now_dex * (1 + kDoseTolerance)) return false;
   rec.because.push_back(fmt::format("{} running at {:g} mg a day ({:.1f} mg dexamethasone-equivalent), below this step's "
                                     "{:.1f} mg dexamethasone-equivalent a day: escalate",
                                     running->drug, *now, *now_dex, *step_dex));
@@ -836,7 +837,7 @@ bool step_applies(const ProtocolStep& step, const View& v, Recommendation& rec) 
       const auto now = regimens(v, step.drug, 0).now_mg_per_day;
       if (!dose.mg || !now) return false;
       const double step_daily = *dose.mg * 24.0 / phase.every_hours;
-      if (*now >= step_daily * 0.95) return false;
+      if (*now >= step_daily * (1 - kDoseTolerance)) return false;
       rec.because.push_back(fmt::format("{} running at {:g} mg a day, below this step's {:g} mg a day: increase", step.drug,
                                         *now, step_daily));
       return true;
@@ -850,9 +851,9 @@ bool step_applies(const ProtocolStep& step, const View& v, Recommendation& rec) 
         const DosePhase& target = step.schedule.front();
         const ComputedDose dose = compute_dose(target.dose, target.every_hours, v, {});
         if (!dose.mg) return true;
-        return *running.now_mg_per_day > *dose.mg * 24.0 / target.every_hours * 1.05;
+        return *running.now_mg_per_day > *dose.mg * 24.0 / target.every_hours * (1 + kDoseTolerance);
       }
-      return !running.peak_mg_per_day || *running.now_mg_per_day >= *running.peak_mg_per_day * 0.95;  // not yet below its peak
+      return !running.peak_mg_per_day || *running.now_mg_per_day >= *running.peak_mg_per_day * (1 - kDoseTolerance);  // not yet below its peak
     }
   }
   return false;
@@ -862,12 +863,7 @@ bool step_applies(const ProtocolStep& step, const View& v, Recommendation& rec) 
 // of the same class.
 bool same_line(const Recommendation& rec, const ProtocolStep& step) {
   if (rec.drug == step.drug) return true;
-  const bool doses = step.action == ActionKind::give || step.action == ActionKind::consider;
-  const bool rec_doses = rec.action == ActionKind::give || rec.action == ActionKind::consider;
-  if (!doses || !rec_doses) return false;
-  const DrugInfo* a = find_drug(rec.drug);
-  const DrugInfo* b = find_drug(step.drug);
-  return a != nullptr && b != nullptr && a->drug_class == b->drug_class && a->drug_class != DrugClass::other;
+  return recommends_dose(step.action) && recommends_dose(rec.action) && same_drug_class(rec.drug, step.drug);
 }
 
 // A sentence when the protocol's population does not fit the patient (empty when it does).
@@ -1000,7 +996,7 @@ Advice ProtocolEngine::advise(const Timeline& timeline, std::int64_t t, const Ov
       dose.summary = phase_summary(phase, dose.dose, step.route);
       rec.schedule.push_back(std::move(dose));
     }
-    if (step.action == ActionKind::give || step.action == ActionKind::consider) {
+    if (recommends_dose(step.action)) {
       apply_findings(rec, v, overrides);
       if (!population.empty()) {
         SafetyFinding finding;

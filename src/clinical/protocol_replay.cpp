@@ -45,12 +45,6 @@ std::string recorded_dose(const Administration& administration) {
   return out;
 }
 
-bool same_class(const std::string& a, const std::string& b) {
-  const DrugInfo* x = find_drug(a);
-  const DrugInfo* y = find_drug(b);
-  return x != nullptr && y != nullptr && x->drug_class == y->drug_class && x->drug_class != DrugClass::other;
-}
-
 bool protocol_names(const Protocol& protocol, const std::string& drug) {
   return std::any_of(protocol.steps.begin(), protocol.steps.end(),
                      [&](const ProtocolStep& step) { return !step.drug.empty() && names_drug(step.drug, drug); });
@@ -75,8 +69,7 @@ ReplayRow row_of(const Recommendation& rec, std::int64_t t) {
   row.status = rec.status;
   row.status_now = rec.status;
   row.because = rec.because;
-  const bool dosed = rec.action == ActionKind::give || rec.action == ActionKind::consider;
-  row.concordance = dosed ? Concordance::not_given : Concordance::advice_only;
+  row.concordance = recommends_dose(rec.action) ? Concordance::not_given : Concordance::advice_only;
   return row;
 }
 
@@ -119,8 +112,8 @@ Replay replay_protocol(const Timeline& timeline, const Protocol& protocol, const
       const std::string drug = administration->display_name();
       const auto dosed_row = [&](const auto& entry, bool same_drug) {
         const ReplayRow& row = replay.rows[entry.second];
-        if (row.action != ActionKind::give && row.action != ActionKind::consider) return false;
-        return same_drug ? row.drug == drug : same_class(row.drug, drug);
+        if (!recommends_dose(row.action)) return false;
+        return same_drug ? row.drug == drug : same_drug_class(row.drug, drug);
       };
       auto match = std::find_if(open.begin(), open.end(), [&](const auto& entry) { return dosed_row(entry, true); });
       bool alternative = false;

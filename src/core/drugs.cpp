@@ -69,6 +69,12 @@ const DrugInfo* find_drug(std::string_view name) {
   return nullptr;
 }
 
+bool same_drug_class(std::string_view a, std::string_view b) {
+  const DrugInfo* x = find_drug(a);
+  const DrugInfo* y = find_drug(b);
+  return x != nullptr && y != nullptr && x->drug_class == y->drug_class && x->drug_class != DrugClass::other;
+}
+
 std::string_view drug_class_name(DrugClass drug_class) {
   switch (drug_class) {
     case DrugClass::anti_il6: return "anti-IL-6";

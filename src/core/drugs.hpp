@@ -45,6 +45,8 @@ struct DrugInfo {
 
 std::span<const DrugInfo> drug_table();
 const DrugInfo* find_drug(std::string_view name);
+// Both drugs are in the table and of the same class (not "other"): dexamethasone and methylprednisolone.
+bool same_drug_class(std::string_view a, std::string_view b);
 std::string_view drug_class_name(DrugClass drug_class);  // for people: "anti-IL-6"
 std::span<const EnumName<DrugClass>> names(DrugClass);     // for files: "anti_il6"
 

@@ -76,6 +76,8 @@ struct DosePhase {
 
 enum class ActionKind : unsigned char { give, consider, reduce, stop, supportive };
 std::span<const EnumName<ActionKind>> names(ActionKind);
+// give and consider recommend a dose; reduce, stop and supportive do not.
+inline bool recommends_dose(ActionKind action) { return action == ActionKind::give || action == ActionKind::consider; }
 
 // Repeating a dose that was already given: allowed after `after_hours` while the response is one of `while_response`.
 struct RepeatRule {
