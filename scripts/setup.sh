@@ -7,6 +7,7 @@ packages=(
   g++ cmake make pkg-config            # toolchain
   nlohmann-json3-dev libcli11-dev libfmt-dev   # libraries
   libsqlite3-dev sqlite3 libssl-dev    # the embedded store (SQLite) and its audit hashes (OpenSSL SHA-256)
+  libpq-dev postgresql-15              # the shared store (PostgreSQL client library; the server for its tests)
   libyaml-cpp-dev                      # protocol files (protocols/*.yaml)
   libgtest-dev libgmock-dev libbenchmark-dev   # tests and benchmarks
   clang libclang-rt-14-dev             # libFuzzer targets (clang 14 is bookworm's default)

@@ -1,16 +1,25 @@
 #pragma once
-// The patient store (issue 5, in progress on branch issue-5-store): timelines kept so that nothing is
-// ever silently lost or overwritten, every write audited in a hash-chained, append-only log.
-// Design: docs/store-design.md.
+// The patient store: timelines kept so that nothing is ever silently lost or overwritten, every write
+// audited in a hash-chained, append-only log. One interface, two back ends (SQLite, PostgreSQL) chosen by
+// URL. Behaviour and schema: docs/store.md.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "model/timeline.hpp"
 
 namespace crsguard {
+
+// The database failed: it cannot be opened, a statement failed, its schema is newer than this program.
+// (Bad input is an InputError from the readers; an unknown patient or event is std::invalid_argument.)
+class StoreError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 
 struct ImportSummary {
   int patients_created = 0;
@@ -22,7 +31,22 @@ struct ImportSummary {
 struct PatientListing {
   std::string patient_id;
   std::string created_at;
-  int events = 0;  // current (not retracted) events
+  int events = 0;                               // current (not retracted) events
+  std::optional<std::string> infusion_date;     // "2024-03-01", when the record has a calendar date
+  std::optional<int> day_since_infusion;        // on the filter's date; needs infusion_date
+  std::optional<int> last_recorded_day;         // study day of the latest current event
+  bool died = false;
+};
+
+// Which patients `list_patients` returns. Every condition given must hold.
+struct PatientFilter {
+  // "YYYY-MM-DD": the date day_since_infusion counts to; empty: today (local time).
+  std::string on_date;
+  // Alive and within the monitoring period: day since infusion 0 … active_days on on_date.
+  bool active_only = false;
+  int active_days = 28;  // the four weeks a CAR-T recipient stays near the treating centre
+  std::optional<int> min_day;  // day since infusion at least / at most (patients without a date never match)
+  std::optional<int> max_day;
 };
 
 struct StoredEvent {
@@ -47,15 +71,20 @@ struct AuditEntry {
 
 struct AuditVerification {
   std::int64_t entries = 0;
-  std::vector<std::string> problems;  // empty: the chain is intact
+  std::int64_t versions_checked = 0;      // patient and event versions matched against their audit entries
+  std::string head_hash;                  // the last entry's hash: note it elsewhere to detect a cut tail
+  std::vector<std::string> problems;      // empty: the chain and the data it covers are intact
 };
+
+// Import progress: called after each patient with (patients done, patients in all).
+using ImportProgress = std::function<void(std::size_t done, std::size_t total)>;
 
 class Store {
  public:
   virtual ~Store() = default;
   // All or nothing: one transaction for the whole list.
   virtual ImportSummary import_timelines(const std::vector<Timeline>& timelines, const std::string& actor,
-                                         const std::string& source) = 0;
+                                         const std::string& source, const ImportProgress& progress = {}) = 0;
   // The timeline of a patient (amendments applied, retractions left out); nullopt if unknown. With
   // `as_of` (UTC, "2026-11-23T08:00:00.000Z"), as the store held it then: versions recorded later are
   // ignored. (Clinical time — what was known on study day 6 — is Timeline::known_at of the result.)
@@ -71,12 +100,21 @@ class Store {
   // A version with no body: the event no longer counts; every earlier version stays readable.
   virtual void retract_event(const std::string& patient_id, const std::string& event_uid, const std::string& actor,
                              const std::string& reason) = 0;
-  virtual std::vector<PatientListing> list_patients() = 0;
+  // A new event (checked as amend_event checks one) for a patient already in the store; returns its
+  // identity. An event identical to one already recorded is a second event (a second identical reading).
+  virtual std::string append_event(const std::string& patient_id, const std::string& event_json,
+                                   const std::string& actor) = 0;
+  virtual std::vector<PatientListing> list_patients(const PatientFilter& filter = {}) = 0;
   virtual std::vector<AuditEntry> history(const std::string& patient_id) = 0;
-  virtual AuditVerification verify_audit() = 0;
+  // Walks the audit chain (each entry's hash and link, no gaps) and matches every stored version against
+  // the audit entry that recorded it (its body's SHA-256), so that an edit behind the store's back shows.
+  // A chain cut at its end is still a valid chain: give the head_hash noted at an earlier verification as
+  // `noted_head`, and its absence from the chain is reported.
+  virtual AuditVerification verify_audit(const std::string& noted_head = {}) = 0;
 };
 
-// "sqlite:PATH" or a plain path: the embedded SQLite store (created and migrated when new).
+// "sqlite:PATH" or a plain path: the embedded SQLite store; "postgresql://…" or "postgres://…" (a libpq
+// connection URI): PostgreSQL. A new database is created (SQLite) and migrated to this program's schema.
 std::unique_ptr<Store> open_store(const std::string& url);
 
 }  // namespace crsguard

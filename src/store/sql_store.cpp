@@ -1,0 +1,570 @@
+// The store's logic, written once over SqlDatabase for both back ends (docs/store.md). Every operation
+// is one transaction run by `transact`, which retries it from the start when the database reports a
+// busy lock or a serialization failure. Writes hold the write lock for their whole transaction, so the
+// audit chain's tail can be kept in memory while the transaction runs.
+#include <openssl/evp.h>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <array>
+#include <chrono>
+#include <ctime>
+#include <map>
+#include <random>
+#include <thread>
+
+#include "core/time.hpp"
+#include "io/timeline_json.hpp"
+#include "store/sql_database.hpp"
+#include "store/store.hpp"
+
+namespace crsguard {
+
+namespace {
+
+using nlohmann::json;
+
+std::string sha256_hex(std::string_view text) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int length = 0;
+  if (EVP_Digest(text.data(), text.size(), digest.data(), &length, EVP_sha256(), nullptr) != 1) {
+    throw StoreError("SHA-256 failed");
+  }
+  static constexpr char kHexDigits[] = "0123456789abcdef";
+  std::string hex(2 * length, '0');
+  for (unsigned int i = 0; i < length; ++i) {
+    hex[2 * i] = kHexDigits[digest[i] >> 4];
+    hex[2 * i + 1] = kHexDigits[digest[i] & 0x0f];
+  }
+  return hex;
+}
+
+std::string utc_now() {
+  const auto now = std::chrono::system_clock::now();
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+  const auto seconds = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  return fmt::format("{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}.{:03d}Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                     tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
+}
+
+std::string local_today() {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  localtime_r(&now, &tm);
+  return fmt::format("{:04d}-{:02d}-{:02d}", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+// The canonical JSON an audit hash covers, chained to the entry before by its hash.
+std::string audit_hash(std::string_view prev_hash, const AuditEntry& entry) {
+  const json body{{"seq", entry.seq},       {"at", entry.at},
+                  {"actor", entry.actor},   {"action", entry.action},
+                  {"patient_id", entry.patient_id}, {"record", entry.record},
+                  {"detail", entry.detail_json}};
+  std::string text(prev_hash);
+  text += '\n';
+  text += body.dump();
+  return sha256_hex(text);
+}
+
+constexpr std::string_view kGenesisHash = "0000000000000000000000000000000000000000000000000000000000000000";
+constexpr std::string_view kHeaderRecord = "patient_header";
+
+std::string owned(std::string_view text) { return std::string(text); }
+
+bool blank(const std::string& text) { return text.find_first_not_of(" \t\r\n") == std::string::npos; }
+
+class SqlStore final : public Store {
+ public:
+  explicit SqlStore(std::unique_ptr<SqlDatabase> database) : db_(std::move(database)) { migrate(); }
+
+  ImportSummary import_timelines(const std::vector<Timeline>& timelines, const std::string& actor, const std::string& source,
+                                 const ImportProgress& progress) override {
+    ImportSummary summary;
+    transact_write([&] {
+      summary = {};
+      for (std::size_t i = 0; i < timelines.size(); ++i) {
+        import_one(timelines[i], actor, source, summary);
+        if (progress) progress(i + 1, timelines.size());
+      }
+      append_audit(actor, "import", "", source,
+                   json{{"patients", timelines.size()},
+                        {"events_added", summary.events_added},
+                        {"events_already_present", summary.events_already_present}}
+                       .dump());
+    });
+    return summary;
+  }
+
+  std::optional<Timeline> read_timeline(const std::string& patient_id, const std::optional<std::string>& as_of) override {
+    std::optional<Timeline> out;
+    transact_read([&] {
+      out.reset();
+      auto document = timeline_document(patient_id, as_of ? std::string_view(*as_of) : kEndOfTime);
+      if (document) out = std::move(read_timelines_json(document->dump(), "store:" + patient_id).front());
+    });
+    return out;
+  }
+
+  std::vector<StoredEvent> events(const std::string& patient_id) override {
+    std::vector<StoredEvent> out;
+    transact_read([&] {
+      out.clear();
+      db_->query(R"(SELECT e.event_uid, v.version, v.body_json, v.recorded_at, v.recorded_by, v.reason
+                    FROM patients p JOIN events e ON e.patient_pk = p.patient_pk
+                    JOIN event_versions v ON v.event_pk = e.event_pk
+                    WHERE p.patient_id = ? AND v.version = (SELECT MAX(version) FROM event_versions
+                                                            WHERE event_pk = e.event_pk)
+                    ORDER BY e.event_pk)",
+                 {patient_id}, [&](const SqlRow& row) {
+                   out.push_back({owned(row.text(0)), static_cast<int>(row.integer(1)), row.is_null(2),
+                                  owned(row.text(2)), owned(row.text(3)), owned(row.text(4)), owned(row.text(5))});
+                 });
+    });
+    return out;
+  }
+
+  void amend_event(const std::string& patient_id, const std::string& event_uid, const std::string& event_json,
+                   const std::string& actor, const std::string& reason) override {
+    require_reason("amendment", event_uid, reason);
+    transact_write([&] {
+      const CheckedEvent checked = check_event(patient_id, event_json, "amendment of event " + event_uid);
+      add_event_version(patient_id, event_uid, checked.body, checked.seconds_since_infusion, actor, reason, "amend");
+    });
+  }
+
+  void retract_event(const std::string& patient_id, const std::string& event_uid, const std::string& actor,
+                     const std::string& reason) override {
+    require_reason("retraction", event_uid, reason);
+    transact_write([&] { add_event_version(patient_id, event_uid, std::nullopt, std::nullopt, actor, reason, "retract"); });
+  }
+
+  std::string append_event(const std::string& patient_id, const std::string& event_json, const std::string& actor) override {
+    std::string uid;
+    transact_write([&] {
+      const CheckedEvent checked = check_event(patient_id, event_json, "new event");
+      const std::int64_t patient_pk = find_patient(patient_id).value();
+      // A reading identical to one already recorded is a second reading: the next free ordinal.
+      for (int ordinal = 0;; ++ordinal) {
+        uid = event_uid(patient_id, checked.body, ordinal);
+        if (insert_event(patient_pk, patient_id, uid, checked.body, checked.seconds_since_infusion, actor, "append")) break;
+      }
+    });
+    return uid;
+  }
+
+  std::vector<PatientListing> list_patients(const PatientFilter& filter) override {
+    const std::string on_date = filter.on_date.empty() ? local_today() : filter.on_date;
+    const auto on = parse_date(on_date);
+    if (!on) throw std::invalid_argument(fmt::format("list filter: \"{}\" is not a date (YYYY-MM-DD)", on_date));
+    std::vector<PatientListing> out;
+    transact_read([&] {
+      out.clear();
+      db_->query(R"(SELECT p.patient_id, p.created_at,
+                           (SELECT header_json FROM patient_versions WHERE patient_pk = p.patient_pk
+                            ORDER BY version DESC LIMIT 1),
+                           COUNT(v.event_pk), MAX(v.seconds_since_infusion)
+                    FROM patients p
+                    LEFT JOIN events e ON e.patient_pk = p.patient_pk
+                    LEFT JOIN event_versions v ON v.event_pk = e.event_pk AND v.body_json IS NOT NULL
+                         AND v.version = (SELECT MAX(version) FROM event_versions WHERE event_pk = e.event_pk)
+                    GROUP BY p.patient_pk, p.patient_id, p.created_at
+                    ORDER BY p.patient_id)",
+                 {}, [&](const SqlRow& row) {
+                   PatientListing listing = describe(row, *on);
+                   if (matches(filter, listing)) out.push_back(std::move(listing));
+                 });
+    });
+    return out;
+  }
+
+  std::vector<AuditEntry> history(const std::string& patient_id) override {
+    std::vector<AuditEntry> out;
+    transact_read([&] {
+      out.clear();
+      db_->query("SELECT seq, at, actor, action, patient_id, record, detail_json FROM audit WHERE patient_id = ? ORDER BY seq",
+                 {patient_id}, [&](const SqlRow& row) { out.push_back(audit_entry(row)); });
+    });
+    return out;
+  }
+
+  AuditVerification verify_audit(const std::string& noted_head) override {
+    AuditVerification out;
+    transact_read([&] {
+      out = {};
+      verify_chain(out, noted_head);
+      verify_versions(out);
+    });
+    return out;
+  }
+
+ private:
+  static constexpr std::string_view kEndOfTime = "9999";  // ISO 8601 UTC strings compare in time order
+
+  struct CheckedEvent {
+    std::string body;  // canonical event JSON
+    std::int64_t seconds_since_infusion = 0;
+  };
+
+  // ---- transactions -------------------------------------------------------------------------------
+
+  template <class Work>
+  void transact_write(Work work) {
+    run_transaction(true, work);
+  }
+  template <class Work>
+  void transact_read(Work work) {
+    run_transaction(false, work);
+  }
+
+  // Runs `work` in one transaction; when the database is busy or reports a serialization failure, rolls
+  // back and runs it again after a jittered, growing pause (at most 20 tries, about a minute in all).
+  template <class Work>
+  void run_transaction(bool write, Work& work) {
+    constexpr int kMaxAttempts = 20;
+    std::mt19937 random(std::random_device{}());
+    for (int attempt = 1;; ++attempt) {
+      try {
+        if (write) {
+          db_->begin_write();
+          audit_tail_.reset();
+        } else {
+          db_->begin_read();
+        }
+        work();
+        db_->commit();
+        return;
+      } catch (const RetryableStoreError&) {
+        db_->rollback();
+        if (attempt >= kMaxAttempts) throw;
+        std::uniform_int_distribution<int> jitter(0, 10 << std::min(attempt, 8));
+        std::this_thread::sleep_for(std::chrono::milliseconds(10 + jitter(random)));
+      } catch (...) {
+        db_->rollback();
+        throw;
+      }
+    }
+  }
+
+  void migrate() {
+    transact_write([&] {
+      db_->execute_script("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL PRIMARY KEY, "
+                          "applied_at TEXT NOT NULL)");
+      std::int64_t have = 0;
+      db_->query("SELECT COALESCE(MAX(version), 0) FROM schema_version", {},
+                 [&](const SqlRow& row) { have = row.integer(0); });
+      const auto files = db_->migrations();
+      const auto known = static_cast<std::int64_t>(files.size());
+      if (have > known) {
+        throw StoreError(fmt::format("the database has schema version {}, newer than this crsguard knows ({}); "
+                                     "use a newer crsguard",
+                                     have, known));
+      }
+      for (std::int64_t version = have + 1; version <= known; ++version) {
+        db_->execute_script(files[static_cast<std::size_t>(version - 1)].text);
+        db_->execute("INSERT INTO schema_version (version, applied_at) VALUES (?, ?)", {version, utc_now()});
+      }
+    });
+  }
+
+  // ---- writing ------------------------------------------------------------------------------------
+
+  void import_one(const Timeline& timeline, const std::string& actor, const std::string& source, ImportSummary& summary) {
+    json document = encode_timeline(timeline);
+    const json events = std::move(document["events"]);
+    document.erase("events");
+    const std::string& patient_id = timeline.patient().id;
+    const std::string reason = "import " + source;
+
+    std::int64_t patient_pk = 0;
+    if (const auto existing = find_patient(patient_id)) {
+      patient_pk = *existing;
+      ++summary.patients_existing;
+    } else {
+      db_->query("INSERT INTO patients (patient_id, created_at, created_by) VALUES (?, ?, ?) RETURNING patient_pk",
+                 {patient_id, utc_now(), actor}, [&](const SqlRow& row) { patient_pk = row.integer(0); });
+      ++summary.patients_created;
+    }
+    add_header_version(patient_pk, patient_id, document.dump(), actor, reason);
+
+    std::map<std::string, int, std::less<>> ordinal;  // identical events of one patient stay distinct
+    const auto& recorded = timeline.events();
+    for (std::size_t i = 0; i < events.size(); ++i) {
+      const std::string body = events[i].dump();
+      const std::string uid = event_uid(patient_id, body, ordinal[body]++);
+      if (insert_event(patient_pk, patient_id, uid, body, recorded[i].time.seconds_since_infusion, actor, reason)) {
+        ++summary.events_added;
+      } else {
+        ++summary.events_already_present;
+      }
+    }
+  }
+
+  static std::string event_uid(const std::string& patient_id, const std::string& body, int ordinal) {
+    return sha256_hex(fmt::format("{}\n{}\n{}", patient_id, body, ordinal));
+  }
+
+  // Adds the event and its first version; false when an event with this identity exists already.
+  bool insert_event(std::int64_t patient_pk, const std::string& patient_id, const std::string& uid, const std::string& body,
+                    std::int64_t seconds_since_infusion, const std::string& actor, const std::string& reason) {
+    std::optional<std::int64_t> event_pk;
+    db_->query("INSERT INTO events (patient_pk, event_uid) VALUES (?, ?) ON CONFLICT (event_uid) DO NOTHING "
+               "RETURNING event_pk",
+               {patient_pk, uid}, [&](const SqlRow& row) { event_pk = row.integer(0); });
+    if (!event_pk) return false;
+    insert_event_version(*event_pk, 1, patient_id, uid, body, seconds_since_infusion, actor, reason, "append");
+    return true;
+  }
+
+  void insert_event_version(std::int64_t event_pk, std::int64_t version, const std::string& patient_id,
+                            const std::string& uid, const std::optional<std::string>& body,
+                            std::optional<std::int64_t> seconds_since_infusion, const std::string& actor,
+                            const std::string& reason, const std::string& action) {
+    json detail{{"version", version}, {"body_sha256", body ? json(sha256_hex(*body)) : json(nullptr)}};
+    if (action != "append") detail["reason"] = reason;
+    const AuditEntry entry = append_audit(actor, action, patient_id, uid, detail.dump());
+    const SqlValue body_value = body ? SqlValue(std::string_view(*body)) : SqlValue(nullptr);
+    const SqlValue seconds_value = seconds_since_infusion ? SqlValue(*seconds_since_infusion) : SqlValue(nullptr);
+    db_->execute("INSERT INTO event_versions (event_pk, version, body_json, seconds_since_infusion, recorded_at, "
+                 "recorded_by, reason, audit_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                 {event_pk, version, body_value, seconds_value, entry.at, actor, reason, entry.seq});
+  }
+
+  void add_event_version(const std::string& patient_id, const std::string& uid, const std::optional<std::string>& body,
+                         std::optional<std::int64_t> seconds_since_infusion, const std::string& actor,
+                         const std::string& reason, const std::string& action) {
+    std::optional<std::int64_t> event_pk;
+    std::int64_t latest = 0;
+    db_->query(R"(SELECT e.event_pk, MAX(v.version) FROM patients p JOIN events e ON e.patient_pk = p.patient_pk
+                  JOIN event_versions v ON v.event_pk = e.event_pk WHERE p.patient_id = ? AND e.event_uid = ?
+                  GROUP BY e.event_pk)",
+               {patient_id, uid}, [&](const SqlRow& row) {
+                 event_pk = row.integer(0);
+                 latest = row.integer(1);
+               });
+    if (!event_pk) throw std::invalid_argument(fmt::format("no event {} for patient \"{}\"", uid, patient_id));
+    insert_event_version(*event_pk, latest + 1, patient_id, uid, body, seconds_since_infusion, actor, reason, action);
+  }
+
+  void add_header_version(std::int64_t patient_pk, const std::string& patient_id, const std::string& header,
+                          const std::string& actor, const std::string& reason) {
+    std::int64_t version = 1;
+    bool unchanged = false;
+    db_->query("SELECT version, header_json FROM patient_versions WHERE patient_pk = ? ORDER BY version DESC LIMIT 1",
+               {patient_pk}, [&](const SqlRow& row) {
+                 unchanged = row.text(1) == header;
+                 version = row.integer(0) + 1;
+               });
+    if (unchanged) return;
+    const AuditEntry entry = append_audit(actor, version == 1 ? "create" : "amend_header", patient_id,
+                                          std::string(kHeaderRecord),
+                                          json{{"version", version}, {"body_sha256", sha256_hex(header)}}.dump());
+    db_->execute("INSERT INTO patient_versions (patient_pk, version, header_json, recorded_at, recorded_by, reason, "
+                 "audit_seq) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                 {patient_pk, version, header, entry.at, actor, reason, entry.seq});
+  }
+
+  static void require_reason(std::string_view what, const std::string& uid, const std::string& reason) {
+    if (blank(reason)) throw std::invalid_argument(fmt::format("{} of event {}: a reason is required", what, uid));
+  }
+
+  // One event in the timeline format, checked by the timeline reader as part of this patient's record
+  // (units, plausibility, the study-day range against this patient's infusion).
+  CheckedEvent check_event(const std::string& patient_id, const std::string& event_json, const std::string& what) {
+    auto document = timeline_document(patient_id, kEndOfTime, /*with_events=*/false);
+    if (!document) throw std::invalid_argument(fmt::format("no patient \"{}\" in the store", patient_id));
+    json event;
+    try {
+      event = json::parse(event_json);
+    } catch (const json::parse_error& error) {
+      throw std::invalid_argument(fmt::format("{}: not JSON: {}", what, error.what()));
+    }
+    (*document)["events"] = json::array({std::move(event)});
+    const Timeline checked = std::move(read_timelines_json(document->dump(), what).front());
+    return {encode_timeline(checked)["events"].at(0).dump(), checked.events().front().time.seconds_since_infusion};
+  }
+
+  // Appends an audit entry after the chain's last one. The write lock is held for the whole transaction,
+  // so the tail read at its first entry stays the tail.
+  AuditEntry append_audit(const std::string& actor, const std::string& action, const std::string& patient_id,
+                          const std::string& record, const std::string& detail_json) {
+    if (!audit_tail_) {
+      AuditTail tail{0, std::string(kGenesisHash)};
+      db_->query("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", {}, [&](const SqlRow& row) {
+        tail = {row.integer(0), owned(row.text(1))};
+      });
+      audit_tail_ = std::move(tail);
+    }
+    AuditEntry entry{audit_tail_->seq + 1, utc_now(), actor, action, patient_id, record, detail_json};
+    std::string hash = audit_hash(audit_tail_->hash, entry);
+    db_->execute("INSERT INTO audit (seq, at, actor, action, patient_id, record, detail_json, prev_hash, hash) "
+                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 {entry.seq, entry.at, actor, action, patient_id, record, detail_json, audit_tail_->hash, hash});
+    audit_tail_ = AuditTail{entry.seq, std::move(hash)};
+    return entry;
+  }
+
+  // ---- reading ------------------------------------------------------------------------------------
+
+  std::optional<std::int64_t> find_patient(const std::string& patient_id) {
+    std::optional<std::int64_t> patient_pk;
+    db_->query("SELECT patient_pk FROM patients WHERE patient_id = ?", {patient_id},
+               [&](const SqlRow& row) { patient_pk = row.integer(0); });
+    return patient_pk;
+  }
+
+  // The timeline JSON document of a patient as the store held it at `until` (a recording time), or
+  // nullopt when the patient did not exist then.
+  std::optional<json> timeline_document(const std::string& patient_id, std::string_view until, bool with_events = true) {
+    std::optional<std::int64_t> patient_pk;
+    json document;
+    db_->query(R"(SELECT p.patient_pk, v.header_json FROM patients p
+                  JOIN patient_versions v ON v.patient_pk = p.patient_pk
+                  WHERE p.patient_id = ? AND v.recorded_at <= ? ORDER BY v.version DESC LIMIT 1)",
+               {patient_id, until}, [&](const SqlRow& row) {
+                 patient_pk = row.integer(0);
+                 document = json::parse(row.text(1));
+               });
+    if (!patient_pk) return std::nullopt;
+    json events = json::array();
+    if (with_events) {
+      db_->query(R"(SELECT v.body_json FROM events e JOIN event_versions v ON v.event_pk = e.event_pk
+                    WHERE e.patient_pk = ? AND v.version = (SELECT MAX(version) FROM event_versions
+                                                            WHERE event_pk = e.event_pk AND recorded_at <= ?)
+                      AND v.body_json IS NOT NULL
+                    ORDER BY v.seconds_since_infusion, e.event_pk)",
+                 {*patient_pk, until}, [&](const SqlRow& row) { events.push_back(json::parse(row.text(0))); });
+    }
+    document["events"] = std::move(events);
+    return document;
+  }
+
+  static PatientListing describe(const SqlRow& row, LocalSeconds on) {
+    PatientListing listing;
+    listing.patient_id = owned(row.text(0));
+    listing.created_at = owned(row.text(1));
+    listing.events = static_cast<int>(row.integer(3));
+    json document = json::parse(row.text(2));
+    document["events"] = json::array();
+    const Timeline header = std::move(read_timelines_json(document.dump(), "store:" + listing.patient_id).front());
+    if (const auto& calendar = header.infusion().time.calendar) {
+      const LocalSeconds infusion_day = floor_div(*calendar, kSecondsPerDay) * kSecondsPerDay;
+      listing.infusion_date = format_date(infusion_day);
+      listing.day_since_infusion = static_cast<int>(floor_div(on - infusion_day, kSecondsPerDay));
+    }
+    if (!row.is_null(4)) listing.last_recorded_day = header.study_day(row.integer(4));
+    listing.died = header.outcome() && header.outcome()->vital_status == VitalStatus::dead;
+    return listing;
+  }
+
+  static bool matches(const PatientFilter& filter, const PatientListing& listing) {
+    const auto& day = listing.day_since_infusion;
+    if (filter.active_only && (listing.died || !day || *day < 0 || *day > filter.active_days)) return false;
+    if (filter.min_day && (!day || *day < *filter.min_day)) return false;
+    if (filter.max_day && (!day || *day > *filter.max_day)) return false;
+    return true;
+  }
+
+  static AuditEntry audit_entry(const SqlRow& row) {
+    return {row.integer(0),     owned(row.text(1)), owned(row.text(2)), owned(row.text(3)),
+            owned(row.text(4)), owned(row.text(5)), owned(row.text(6))};
+  }
+
+  // ---- verification -------------------------------------------------------------------------------
+
+  void verify_chain(AuditVerification& out, const std::string& noted_head) {
+    std::string prev(kGenesisHash);
+    std::int64_t expected_seq = 1;
+    bool noted_head_found = noted_head.empty();
+    db_->query("SELECT seq, at, actor, action, patient_id, record, detail_json, prev_hash, hash FROM audit ORDER BY seq", {},
+               [&](const SqlRow& row) {
+                 const AuditEntry entry = audit_entry(row);
+                 ++out.entries;
+                 if (entry.seq != expected_seq) {
+                   out.problems.push_back(
+                       fmt::format("audit entries {} to {} are missing", expected_seq, entry.seq - 1));
+                 }
+                 if (row.text(7) != prev) {
+                   out.problems.push_back(fmt::format("audit entry {}: does not follow the entry before it", entry.seq));
+                 }
+                 if (audit_hash(row.text(7), entry) != row.text(8)) {
+                   out.problems.push_back(
+                       fmt::format("audit entry {}: its content was changed after it was written", entry.seq));
+                 }
+                 prev = owned(row.text(8));
+                 expected_seq = entry.seq + 1;
+                 if (prev == noted_head) noted_head_found = true;
+               });
+    out.head_hash = prev;
+    if (!noted_head_found) {
+      out.problems.push_back(fmt::format("the entry noted as head ({}) is no longer in the audit chain: entries were "
+                                         "removed from its end, or the chain was rewritten",
+                                         noted_head));
+    }
+  }
+
+  // Every stored version must point at an audit entry about the same record and version whose body hash
+  // matches, and every audit entry that recorded a version must still have its row.
+  void verify_versions(AuditVerification& out) {
+    std::int64_t audited_versions = 0;
+    db_->query("SELECT COUNT(*) FROM audit WHERE action IN ('create', 'amend_header', 'append', 'amend', 'retract')", {}, [&](const SqlRow& row) { audited_versions = row.integer(0); });
+    const auto check = [&](const SqlRow& row) {
+      ++out.versions_checked;
+      const std::string record =
+          row.text(1) == kHeaderRecord ? std::string("the record header") : fmt::format("event {}", row.text(1));
+      const std::string what = fmt::format("{} of patient \"{}\", version {}", record, row.text(0), row.integer(2));
+      if (row.is_null(4)) {
+        out.problems.push_back(fmt::format("{}: its audit entry {} is missing", what, row.integer(5)));
+        return;
+      }
+      const json detail = json::parse(row.text(6), nullptr, false);
+      const json expected_hash = row.is_null(3) ? json(nullptr) : json(sha256_hex(row.text(3)));
+      const bool same_record = row.text(4) == row.text(1) && row.text(7) == row.text(0);
+      if (!same_record || !detail.is_object() || detail.value("version", json()) != json(row.integer(2)) ||
+          detail.value("body_sha256", json("absent")) != expected_hash) {
+        out.problems.push_back(fmt::format("{}: differs from what audit entry {} recorded (changed behind the store's back)",
+                                           what, row.integer(5)));
+      }
+    };
+    db_->query(R"(SELECT p.patient_id, e.event_uid, v.version, v.body_json, a.record, v.audit_seq, a.detail_json, a.patient_id
+                  FROM event_versions v JOIN events e ON e.event_pk = v.event_pk
+                  JOIN patients p ON p.patient_pk = e.patient_pk
+                  LEFT JOIN audit a ON a.seq = v.audit_seq ORDER BY v.audit_seq)",
+               {}, check);
+    db_->query(R"(SELECT p.patient_id, 'patient_header', v.version, v.header_json, a.record, v.audit_seq, a.detail_json,
+                         a.patient_id
+                  FROM patient_versions v JOIN patients p ON p.patient_pk = v.patient_pk
+                  LEFT JOIN audit a ON a.seq = v.audit_seq ORDER BY v.audit_seq)",
+               {}, check);
+    if (audited_versions > out.versions_checked) {
+      out.problems.push_back(fmt::format("{} version(s) recorded in the audit are missing from the store",
+                                         audited_versions - out.versions_checked));
+    } else if (audited_versions < out.versions_checked) {
+      out.problems.push_back(fmt::format("{} version(s) in the store were never recorded in the audit",
+                                         out.versions_checked - audited_versions));
+    }
+  }
+
+  struct AuditTail {
+    std::int64_t seq = 0;
+    std::string hash;
+  };
+
+  std::unique_ptr<SqlDatabase> db_;
+  std::optional<AuditTail> audit_tail_;  // valid within one write transaction
+};
+
+}  // namespace
+
+std::unique_ptr<Store> open_store(const std::string& url) {
+  if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
+    return std::make_unique<SqlStore>(open_postgresql_database(url));
+  }
+  std::string path = url.rfind("sqlite:", 0) == 0 ? url.substr(7) : url;
+  if (path.empty()) throw std::invalid_argument("--db: no database path or URL given");
+  return std::make_unique<SqlStore>(open_sqlite_database(path));
+}
+
+}  // namespace crsguard
