@@ -1,28 +1,36 @@
 #pragma once
-// `crsguard db ...`: the patient store from the command line (docs/store-design.md).
+// `crsguard db ...`: the patient store from the command line (docs/store.md).
 #include <CLI/CLI.hpp>
 
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace crsguard {
 
 struct DbOptions {
-  std::string action;               // init, import, export, list, show, history, verify, amend, retract
+  std::string action;               // init, import, export, list, show, history, append, amend, retract, verify
   std::string url;                  // --db
   std::string actor;                // --actor (default: the login name)
   std::vector<std::string> files;   // import
-  std::string patient;              // export, show, history, amend, retract
+  std::string patient;              // export, show, history, append, amend, retract
   std::string event_uid;            // amend, retract
-  std::string event_json;           // amend --event
+  std::string event_json;           // append --event, amend --event
   std::string reason;               // amend, retract
   std::string as_of;                // export --as-of
+  std::string head;                 // verify --head: the head hash noted at an earlier verification
+  // list
+  bool active = false;                    // --active
+  std::string days;                       // --day MIN[..MAX]
+  std::string on_date;                    // --on YYYY-MM-DD
+  std::optional<int> crs_grade_min;       // --crs-grade-min
+  std::string rules_path;                 // --rules (the grading rules behind --crs-grade-min)
   bool as_json = false;
 };
 
 // Adds `db` with its subcommands; the chosen one is written to options.action when parsed.
 CLI::App* add_db_command(CLI::App& app, DbOptions& options);
-// Exit status: 0 ok, 2 bad input or usage, 3 audit verification failed.
+// Exit status: 0 ok, 1 the database failed, 2 bad input or usage, 3 audit verification failed.
 int run_db_command(const DbOptions& options);
 
 }  // namespace crsguard

@@ -92,8 +92,9 @@ class PostgresDatabase final : public SqlDatabase {
     // Notices ("relation already exists, skipping") are not errors and must not reach the terminal.
     PQsetNoticeProcessor(connection_, [](void*, const char*) {}, nullptr);
     try {
-      // A writer waiting longer than this for the lock gets a retryable error rather than waiting forever.
-      execute_script("SET lock_timeout = '30s'; SET client_encoding = 'UTF8'");
+      // A writer waiting longer than this for the lock gets a retryable error rather than waiting forever
+      // (the same 5 s as SQLite's busy timeout, so both back ends give up after about two minutes).
+      execute_script("SET lock_timeout = '5s'; SET client_encoding = 'UTF8'");
     } catch (...) {
       PQfinish(connection_);
       throw;
@@ -148,6 +149,13 @@ class PostgresDatabase final : public SqlDatabase {
   void execute_script(std::string_view sql) override {
     const Result result(PQexec(connection_, std::string(sql).c_str()));
     check(result.get(), sql);
+  }
+
+  [[nodiscard]] bool has_table(std::string_view name) override {
+    bool found = false;
+    query("SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ?", {name},
+          [&](const SqlRow&) { found = true; });
+    return found;
   }
 
   void begin_write() override {

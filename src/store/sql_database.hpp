@@ -53,6 +53,9 @@ class SqlDatabase {
   }
   // Several statements without parameters (a migration file).
   virtual void execute_script(std::string_view sql) = 0;
+  // Whether the database has this table (in the schema the store uses), without creating anything: a
+  // role that may read and write but not create tables can still open a migrated store.
+  [[nodiscard]] virtual bool has_table(std::string_view name) = 0;
 
   // A transaction that will write: it holds the database's write lock from the start (SQLite BEGIN
   // IMMEDIATE, PostgreSQL an advisory lock), so that the audit chain has one writer at a time.

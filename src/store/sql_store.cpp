@@ -230,6 +230,9 @@ class SqlStore final : public Store {
         if (write) {
           db_->begin_write();
           audit_tail_.reset();
+          // One recording time for everything the transaction writes: it commits at once, so a read
+          // "as of" any moment sees all of it or none of it.
+          transaction_time_ = utc_now();
         } else {
           db_->begin_read();
         }
@@ -248,25 +251,34 @@ class SqlStore final : public Store {
     }
   }
 
+  // Brings the schema up to this program's version. A store already there is only read, so a role that
+  // may not create tables can open it; the check is repeated under the write lock, where two programs
+  // opening a new store at once are put in line.
   void migrate() {
+    const auto known = static_cast<std::int64_t>(db_->migrations().size());
+    std::int64_t have = 0;
+    transact_read([&] { have = schema_version(known); });
+    if (have == known) return;
     transact_write([&] {
       db_->execute_script("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL PRIMARY KEY, "
                           "applied_at TEXT NOT NULL)");
-      std::int64_t have = 0;
-      db_->query("SELECT COALESCE(MAX(version), 0) FROM schema_version", {},
-                 [&](const SqlRow& row) { have = row.integer(0); });
-      const auto files = db_->migrations();
-      const auto known = static_cast<std::int64_t>(files.size());
-      if (have > known) {
-        throw StoreError(fmt::format("the database has schema version {}, newer than this crsguard knows ({}); "
-                                     "use a newer crsguard",
-                                     have, known));
-      }
-      for (std::int64_t version = have + 1; version <= known; ++version) {
-        db_->execute_script(files[static_cast<std::size_t>(version - 1)].text);
-        db_->execute("INSERT INTO schema_version (version, applied_at) VALUES (?, ?)", {version, utc_now()});
+      for (std::int64_t version = schema_version(known) + 1; version <= known; ++version) {
+        db_->execute_script(db_->migrations()[static_cast<std::size_t>(version - 1)].text);
+        db_->execute("INSERT INTO schema_version (version, applied_at) VALUES (?, ?)", {version, transaction_time_});
       }
     });
+  }
+
+  std::int64_t schema_version(std::int64_t known) {
+    std::int64_t have = 0;
+    if (!db_->has_table("schema_version")) return have;
+    db_->query("SELECT COALESCE(MAX(version), 0) FROM schema_version", {}, [&](const SqlRow& row) { have = row.integer(0); });
+    if (have > known) {
+      throw StoreError(fmt::format("the database has schema version {}, newer than this crsguard knows ({}); "
+                                   "use a newer crsguard",
+                                   have, known));
+    }
+    return have;
   }
 
   // ---- writing ------------------------------------------------------------------------------------
@@ -284,7 +296,7 @@ class SqlStore final : public Store {
       ++summary.patients_existing;
     } else {
       db_->query("INSERT INTO patients (patient_id, created_at, created_by) VALUES (?, ?, ?) RETURNING patient_pk",
-                 {patient_id, utc_now(), actor}, [&](const SqlRow& row) { patient_pk = row.integer(0); });
+                 {patient_id, transaction_time_, actor}, [&](const SqlRow& row) { patient_pk = row.integer(0); });
       ++summary.patients_created;
     }
     add_header_version(patient_pk, patient_id, document.dump(), actor, reason);
@@ -397,7 +409,7 @@ class SqlStore final : public Store {
       });
       audit_tail_ = std::move(tail);
     }
-    AuditEntry entry{audit_tail_->seq + 1, utc_now(), actor, action, patient_id, record, detail_json};
+    AuditEntry entry{audit_tail_->seq + 1, transaction_time_, actor, action, patient_id, record, detail_json};
     std::string hash = audit_hash(audit_tail_->hash, entry);
     db_->execute("INSERT INTO audit (seq, at, actor, action, patient_id, record, detail_json, prev_hash, hash) "
                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -553,7 +565,9 @@ class SqlStore final : public Store {
   };
 
   std::unique_ptr<SqlDatabase> db_;
-  std::optional<AuditTail> audit_tail_;  // valid within one write transaction
+  // Valid within one write transaction:
+  std::optional<AuditTail> audit_tail_;
+  std::string transaction_time_;  // UTC, ISO 8601 with milliseconds
 };
 
 }  // namespace

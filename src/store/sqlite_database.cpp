@@ -97,6 +97,12 @@ class SqliteDatabase final : public SqlDatabase {
     }
   }
 
+  [[nodiscard]] bool has_table(std::string_view name) override {
+    bool found = false;
+    query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", {name}, [&](const SqlRow&) { found = true; });
+    return found;
+  }
+
   void begin_write() override { execute_script("BEGIN IMMEDIATE"); }
   void begin_read() override { execute_script("BEGIN DEFERRED"); }
   void commit() override { execute_script("COMMIT"); }
