@@ -449,6 +449,33 @@ TEST_P(StoreConformance, ReopeningMigratesOnceAndANewerSchemaIsRefused) {
   }
 }
 
+// Database roles are PostgreSQL's: the ward's role may read and insert, nothing more (docs/store.md,
+// PostgreSQL setup).
+class PostgresqlStore : public StoreConformance {};
+INSTANTIATE_TEST_SUITE_P(PostgreSQL, PostgresqlStore, ::testing::Values(Backend::postgresql), backend_name);
+
+TEST_P(PostgresqlStore, ARoleThatMayOnlyReadAndInsertCanUseAMigratedStore) {
+  ASSERT_NE(open(), nullptr);  // migrated by the owner
+  ASSERT_EQ(raw_sql("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'ward') THEN "
+                    "CREATE ROLE ward LOGIN; END IF; END $$;"
+                    "GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA public TO ward;"
+                    "GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO ward;"
+                    "REVOKE CREATE ON SCHEMA public FROM PUBLIC;"),
+            "");
+  const std::string as_ward = url_.substr(0, url_.find("user=")) + "user=ward";
+  auto store = open_store(as_ward);
+  store->import_timelines(adult_case(), "nurse", "import");
+  EXPECT_EQ(write_timeline_json(*store->read_timeline("zi2021-case")), write_timeline_json(adult_case().front()));
+  EXPECT_TRUE(store->verify_audit().problems.empty());
+  // The ward's role cannot lift the guards that the owner could.
+  PGconn* connection = PQconnectdb(as_ward.c_str());
+  PGresult* result = PQexec(connection, "ALTER TABLE audit DISABLE TRIGGER ALL");
+  EXPECT_NE(std::string(PQresultErrorMessage(result)).find("must be owner"), std::string::npos)
+      << PQresultErrorMessage(result);
+  PQclear(result);
+  PQfinish(connection);
+}
+
 TEST_P(StoreConformance, WritersInParallelKeepOneUnbrokenChain) {
   ASSERT_NE(open(), nullptr);  // create the schema once, before the writers start
   const auto cohort = paediatric_cohort();
