@@ -294,7 +294,8 @@ std::string percent_encoded(const std::string& text, bool keep_slashes = false) 
 TemporaryPostgresServer::TemporaryPostgresServer(fs::path folder)
     : folder_(std::move(folder)), owner_pid_(::getpid()) {}
 
-std::unique_ptr<TemporaryPostgresServer> TemporaryPostgresServer::start(std::string& why) {
+std::unique_ptr<TemporaryPostgresServer> TemporaryPostgresServer::start(std::string& why,
+                                                                       const PostgresServerSettings& settings) {
   const std::optional<fs::path> bindir = find_bindir(why);
   if (!bindir) return nullptr;
   std::optional<Account> account;
@@ -326,11 +327,12 @@ std::unique_ptr<TemporaryPostgresServer> TemporaryPostgresServer::start(std::str
   {
     std::ofstream configuration(data / "postgresql.conf", std::ios::app);
     configuration << "\n# The crsguard tests' throwaway server (tests/store/postgres_server.cpp): reachable only\n"
-                     "# through its socket, and durability traded for speed.\n"
+                     "# through its socket"
+                  << (settings.durable ? ", durable (PostgreSQL's defaults).\n" : ", and durability traded for speed.\n")
                   << "listen_addresses = ''\n"
                   << "unix_socket_directories = '" << folder.string() << "'\n"
-                  << "port = " << port << "\n"
-                  << "fsync = off\nfull_page_writes = off\nsynchronous_commit = off\n";
+                  << "port = " << port << "\n";
+    if (!settings.durable) configuration << "fsync = off\nfull_page_writes = off\nsynchronous_commit = off\n";
     if (!configuration.flush()) {
       why = "cannot append to " + (data / "postgresql.conf").string();
       return nullptr;

@@ -10,9 +10,18 @@
 
 namespace crsguard::testing {
 
+// How the server is configured beyond its socket.
+struct PostgresServerSettings {
+  // false (the tests): fsync, full_page_writes and synchronous_commit off, since the data is thrown away.
+  // true (the import benchmark): PostgreSQL's own durable defaults, so that a commit reaches the disk, as
+  // the SQLite store's synchronous=FULL commit does.
+  bool durable = false;
+};
+
 // initdb into a fresh folder /tmp/crsguard-pg-XXXXXX, then a server that listens only on a Unix socket in
 // that folder (listen_addresses=''), with trust authentication for the superuser "crsguard". Durability is
-// switched off (fsync, full_page_writes, synchronous_commit) because the data is thrown away.
+// switched off (fsync, full_page_writes, synchronous_commit) because the data is thrown away, unless the
+// settings ask for a durable server.
 //
 // Starting takes about two seconds: start one server per test process (gtest_discover_tests runs each test
 // in a process of its own) and give each test its own database.
@@ -31,7 +40,7 @@ class TemporaryPostgresServer {
 
   // nullptr with `why` filled (what failed, with initdb's output or the end of the server's log) when
   // the server cannot start: programs missing, no unprivileged user to run them as, and so on.
-  static std::unique_ptr<TemporaryPostgresServer> start(std::string& why);
+  static std::unique_ptr<TemporaryPostgresServer> start(std::string& why, const PostgresServerSettings& settings = {});
 
   TemporaryPostgresServer(const TemporaryPostgresServer&) = delete;
   TemporaryPostgresServer& operator=(const TemporaryPostgresServer&) = delete;
