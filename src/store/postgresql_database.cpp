@@ -107,7 +107,8 @@ class PostgresDatabase final : public SqlDatabase {
   [[nodiscard]] std::string_view dialect() const override { return "postgresql"; }
   [[nodiscard]] std::span<const EmbeddedFile> migrations() const override { return postgresql_schema_files(); }
 
-  void query(std::string_view sql, std::initializer_list<SqlValue> parameters, const RowHandler& on_row) override {
+  std::int64_t query(std::string_view sql, std::initializer_list<SqlValue> parameters,
+                     const RowHandler& on_row) override {
     const std::string& name = prepared(sql);
     // Whole numbers go as text; text goes in binary format, which for text is its bytes with a length,
     // so that no copy with a terminating NUL is needed.
@@ -139,7 +140,7 @@ class PostgresDatabase final : public SqlDatabase {
       throw StoreError(fmt::format("{}: cannot send a statement: {}", where_, trimmed(PQerrorMessage(connection_))));
     }
     try {
-      read_results(sql, on_row);
+      return read_results(sql, on_row);
     } catch (...) {
       drain();
       throw;
@@ -179,14 +180,18 @@ class PostgresDatabase final : public SqlDatabase {
     return statements_.emplace(key, std::move(name)).first->second;
   }
 
-  void read_results(std::string_view sql, const RowHandler& on_row) {
+  // The rows go to `on_row`; returns the number of rows the statement changed.
+  std::int64_t read_results(std::string_view sql, const RowHandler& on_row) {
+    std::int64_t changed = 0;
     for (;;) {
       const Result result(PQgetResult(connection_));
-      if (!result) return;
+      if (!result) return changed;
       if (PQresultStatus(result.get()) == PGRES_SINGLE_TUPLE) {
         on_row(PostgresRow(result.get()));
       } else {
         check(result.get(), sql);
+        const std::string_view tuples = PQcmdTuples(result.get());
+        std::from_chars(tuples.data(), tuples.data() + tuples.size(), changed);
       }
     }
   }

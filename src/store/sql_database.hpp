@@ -47,9 +47,11 @@ class SqlDatabase {
   [[nodiscard]] virtual std::span<const EmbeddedFile> migrations() const = 0;
 
   // One statement; `on_row` is called for each result row. Statements are prepared once per connection.
-  virtual void query(std::string_view sql, std::initializer_list<SqlValue> parameters, const RowHandler& on_row) = 0;
-  void execute(std::string_view sql, std::initializer_list<SqlValue> parameters = {}) {
-    query(sql, parameters, [](const SqlRow&) {});
+  // Returns the number of rows an INSERT, UPDATE or DELETE changed (meaningless for a SELECT).
+  virtual std::int64_t query(std::string_view sql, std::initializer_list<SqlValue> parameters,
+                             const RowHandler& on_row) = 0;
+  std::int64_t execute(std::string_view sql, std::initializer_list<SqlValue> parameters = {}) {
+    return query(sql, parameters, [](const SqlRow&) {});
   }
   // Several statements without parameters (a migration file).
   virtual void execute_script(std::string_view sql) = 0;

@@ -61,7 +61,8 @@ class SqliteDatabase final : public SqlDatabase {
   [[nodiscard]] std::string_view dialect() const override { return "sqlite"; }
   [[nodiscard]] std::span<const EmbeddedFile> migrations() const override { return sqlite_schema_files(); }
 
-  void query(std::string_view sql, std::initializer_list<SqlValue> parameters, const RowHandler& on_row) override {
+  std::int64_t query(std::string_view sql, std::initializer_list<SqlValue> parameters,
+                     const RowHandler& on_row) override {
     sqlite3_stmt* statement = prepared(sql);
     // Reset even when a handler throws, so the statement never holds a read lock past this call.
     struct ResetOnExit {
@@ -79,7 +80,7 @@ class SqliteDatabase final : public SqlDatabase {
       if (rc == SQLITE_ROW) {
         on_row(row);
       } else if (rc == SQLITE_DONE) {
-        return;
+        return sqlite3_changes64(db_);
       } else {
         fail(rc, "statement failed", sql);
       }

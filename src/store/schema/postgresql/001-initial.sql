@@ -36,7 +36,7 @@ CREATE TABLE patient_versions (
 );
 
 CREATE TABLE events (
-  event_pk     BIGINT  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  event_pk     BIGINT  PRIMARY KEY,          -- given by the store (the next number under the write lock)
   patient_pk   BIGINT  NOT NULL REFERENCES patients (patient_pk),
   event_uid    TEXT    NOT NULL UNIQUE
 );

@@ -44,7 +44,7 @@ CREATE TABLE patient_versions (
 -- event's canonical JSON and its ordinal among identical events of the patient), so importing the same
 -- file twice adds nothing.
 CREATE TABLE events (
-  event_pk     INTEGER PRIMARY KEY,
+  event_pk     INTEGER PRIMARY KEY,          -- given by the store (the next number under the write lock)
   patient_pk   INTEGER NOT NULL REFERENCES patients (patient_pk),
   event_uid    TEXT    NOT NULL UNIQUE
 );
