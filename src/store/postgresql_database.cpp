@@ -9,7 +9,6 @@
 
 #include <charconv>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "store/schema_files.hpp"
@@ -171,13 +170,12 @@ class PostgresDatabase final : public SqlDatabase {
 
  private:
   const std::string& prepared(std::string_view sql) {
-    const std::string key(sql);
-    auto found = statements_.find(key);
+    const auto found = statements_.find(sql);
     if (found != statements_.end()) return found->second;
     std::string name = fmt::format("crsguard_{}", statements_.size() + 1);
     const Result result(PQprepare(connection_, name.c_str(), numbered_parameters(sql).c_str(), 0, nullptr));
     check(result.get(), sql);
-    return statements_.emplace(key, std::move(name)).first->second;
+    return statements_.emplace(std::string(sql), std::move(name)).first->second;
   }
 
   // The rows go to `on_row`; returns the number of rows the statement changed.
@@ -220,7 +218,7 @@ class PostgresDatabase final : public SqlDatabase {
 
   std::string where_;
   PGconn* connection_ = nullptr;
-  std::unordered_map<std::string, std::string> statements_;  // SQL → prepared statement name
+  SqlTextMap<std::string> statements_;  // SQL → prepared statement name
 };
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <variant>
 
 #include "io/embedded_file.hpp"
@@ -26,6 +27,15 @@ class RetryableStoreError : public StoreError {
 };
 
 using SqlValue = std::variant<std::nullptr_t, std::int64_t, std::string_view>;
+
+// For the drivers' prepared-statement maps, keyed by SQL text and looked up by a string_view: no copy of
+// the text for each statement run.
+struct SqlTextHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view text) const noexcept { return std::hash<std::string_view>{}(text); }
+};
+template <class Value>
+using SqlTextMap = std::unordered_map<std::string, Value, SqlTextHash, std::equal_to<>>;
 
 class SqlRow {
  public:

@@ -360,14 +360,19 @@ class SqlStore final : public Store {
                          const std::string& reason, const std::string& action) {
     std::optional<std::int64_t> event_pk;
     std::int64_t latest = 0;
-    db_->query(R"(SELECT e.event_pk, MAX(v.version) FROM patients p JOIN events e ON e.patient_pk = p.patient_pk
-                  JOIN event_versions v ON v.event_pk = e.event_pk WHERE p.patient_id = ? AND e.event_uid = ?
-                  GROUP BY e.event_pk)",
+    bool retracted = false;
+    db_->query(R"(SELECT e.event_pk, v.version, CASE WHEN v.body_json IS NULL THEN 1 ELSE 0 END FROM patients p
+                  JOIN events e ON e.patient_pk = p.patient_pk JOIN event_versions v ON v.event_pk = e.event_pk
+                  WHERE p.patient_id = ? AND e.event_uid = ? ORDER BY v.version DESC LIMIT 1)",
                {patient_id, uid}, [&](const SqlRow& row) {
                  event_pk = row.integer(0);
                  latest = row.integer(1);
+                 retracted = row.integer(2) != 0;
                });
     if (!event_pk) throw std::invalid_argument(fmt::format("no event {} for patient \"{}\"", uid, patient_id));
+    if (retracted && !body) {
+      throw std::invalid_argument(fmt::format("event {} of patient \"{}\" is retracted already", uid, patient_id));
+    }
     insert_event_version(*event_pk, latest + 1, patient_id, uid, body, seconds_since_infusion, actor, reason, action);
   }
 

@@ -6,7 +6,6 @@
 #include <fmt/format.h>
 
 #include <string>
-#include <unordered_map>
 
 #include "store/schema_files.hpp"
 #include "store/sql_database.hpp"
@@ -111,7 +110,7 @@ class SqliteDatabase final : public SqlDatabase {
 
  private:
   sqlite3_stmt* prepared(std::string_view sql) {
-    auto found = statements_.find(std::string(sql));
+    const auto found = statements_.find(sql);
     if (found != statements_.end()) return found->second;
     sqlite3_stmt* statement = nullptr;
     const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
@@ -155,7 +154,7 @@ class SqliteDatabase final : public SqlDatabase {
 
   std::string path_;
   sqlite3* db_ = nullptr;
-  std::unordered_map<std::string, sqlite3_stmt*> statements_;
+  SqlTextMap<sqlite3_stmt*> statements_;
 };
 
 }  // namespace

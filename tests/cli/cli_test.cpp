@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "../temp_folder.hpp"
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -22,24 +24,7 @@ namespace fs = std::filesystem;
 fs::path source_path(const std::string& relative) { return fs::path(CRSGUARD_SOURCE_DIR) / relative; }
 
 // A fresh, empty folder under the system temp folder, removed with everything in it at the end.
-class TempFolder {
- public:
-  explicit TempFolder(const std::string& purpose) {
-    std::string pattern = (fs::temp_directory_path() / ("crsguard-cli-" + purpose + "-XXXXXX")).string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed for " + pattern);
-    path_ = pattern;
-  }
-  TempFolder(const TempFolder&) = delete;
-  TempFolder& operator=(const TempFolder&) = delete;
-  ~TempFolder() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  [[nodiscard]] const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using crsguard::testing::TempFolder;
 
 std::string read_file(const fs::path& path) {
   std::ifstream stream(path, std::ios::binary);

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "../temp_folder.hpp"
 #include "io/timeline_files.hpp"
 #include "io/timeline_json.hpp"
 
@@ -71,16 +72,7 @@ constexpr const char* kFever = R"({"kind": "observation", "code": "body_temperat
 // Each test gets a folder of its own, with the store `db_` in it.
 class DbCli : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "crsguard-db-cli-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    folder_ = pattern;
-    db_ = (folder_ / "store.db").string();
-  }
-  void TearDown() override {
-    std::error_code ignored;
-    fs::remove_all(folder_, ignored);
-  }
+  void SetUp() override { db_ = (folder_ / "store.db").string(); }
 
   // crsguard with `arguments`, run directly (no shell); its output is captured in files of the folder.
   Result crsguard(const std::vector<std::string>& arguments) {
@@ -142,7 +134,8 @@ class DbCli : public ::testing::Test {
     ASSERT_EQ(rc, SQLITE_OK) << message;
   }
 
-  fs::path folder_;
+  const crsguard::testing::TempFolder temp_{"db-cli"};
+  const fs::path& folder_ = temp_.path();
   std::string db_;
 };
 

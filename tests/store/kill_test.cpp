@@ -34,6 +34,8 @@
 #include "kill_cohort.hpp"
 #include "store/store.hpp"
 
+#include "../temp_folder.hpp"
+
 namespace crsguard {
 namespace {
 
@@ -41,24 +43,7 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 using Seconds = std::chrono::duration<double>;
 
-class TempFolder {
- public:
-  TempFolder() {
-    std::string pattern = (fs::temp_directory_path() / "crsguard-kill-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp");
-    folder_ = pattern;
-  }
-  TempFolder(const TempFolder&) = delete;
-  TempFolder& operator=(const TempFolder&) = delete;
-  ~TempFolder() {
-    std::error_code ignored;
-    fs::remove_all(folder_, ignored);
-  }
-  [[nodiscard]] const fs::path& path() const { return folder_; }
-
- private:
-  fs::path folder_;
-};
+using testing::TempFolder;
 
 // What one run of the driver did, as far as the parent can tell.
 struct DriverRun {
@@ -246,7 +231,7 @@ TEST(SqliteStoreKill, AnImportKilledAtRandomPointsLeavesAllOrNothing) {
   expected.first_patient_id = cohort.front().patient().id;
   expected.first_patient_json = write_timeline_json(cohort.front());
 
-  TempFolder folder;
+  const TempFolder folder("kill");
   // One uninterrupted run: it must hold everything, and it tells how long the import takes here.
   // Trials that finish before their kill add their own duration: the kill points follow the median,
   // so that a calibration run slowed by other load (ctest -j) does not push every kill past the end.

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -25,6 +26,8 @@
 #include "io/timeline_json.hpp"
 #include "postgres_server.hpp"
 #include "store/store.hpp"
+
+#include "../temp_folder.hpp"
 
 namespace crsguard {
 namespace {
@@ -48,10 +51,8 @@ class StoreConformance : public ::testing::TestWithParam<Backend> {
   void SetUp() override {
     static int databases = 0;
     if (GetParam() == Backend::sqlite) {
-      std::string pattern = (fs::temp_directory_path() / "crsguard-store-XXXXXX").string();
-      ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-      folder_ = pattern;
-      url_ = "sqlite:" + (folder_ / "crsguard.db").string();
+      folder_.emplace("store");
+      url_ = "sqlite:" + sqlite_path();
       return;
     }
     std::string why;
@@ -62,10 +63,6 @@ class StoreConformance : public ::testing::TestWithParam<Backend> {
     }
     url_ = server->create_database("conformance_" + std::to_string(++databases));
   }
-  void TearDown() override {
-    std::error_code ignored;
-    if (!folder_.empty()) fs::remove_all(folder_, ignored);
-  }
 
   [[nodiscard]] std::unique_ptr<Store> open() const { return open_store(url_); }
 
@@ -74,7 +71,7 @@ class StoreConformance : public ::testing::TestWithParam<Backend> {
   std::string raw_sql(const std::string& sql) const {
     if (GetParam() == Backend::sqlite) {
       sqlite3* raw = nullptr;
-      sqlite3_open((folder_ / "crsguard.db").c_str(), &raw);
+      sqlite3_open(sqlite_path().c_str(), &raw);
       char* error = nullptr;
       const int rc = sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, &error);
       std::string message = rc == SQLITE_OK ? "" : (error != nullptr ? error : "failed");
@@ -100,7 +97,9 @@ class StoreConformance : public ::testing::TestWithParam<Backend> {
     return raw_sql("ALTER TABLE " + table + " DISABLE TRIGGER ALL");
   }
 
-  fs::path folder_;
+  [[nodiscard]] std::string sqlite_path() const { return (folder_->path() / "crsguard.db").string(); }
+
+  std::optional<testing::TempFolder> folder_;  // SQLite only
   std::string url_;
 };
 
@@ -256,6 +255,7 @@ TEST_P(StoreConformance, AmendAndRetractKeepEveryVersionAndReadAsOf) {
   const std::string before_retraction = store->history("zi2021-case").back().at;
   std::this_thread::sleep_for(std::chrono::milliseconds(5));
   store->retract_event("zi2021-case", fever.event_uid, "nurse", "wrong patient");
+  EXPECT_THROW(store->retract_event("zi2021-case", fever.event_uid, "nurse", "again"), std::invalid_argument);
   EXPECT_EQ(store->read_timeline("zi2021-case")->events().size(), adult_events() - 1);
   EXPECT_EQ(store->list_patients().at(0).events, static_cast<int>(adult_events() - 1));
   EXPECT_NE(write_timeline_json(*store->read_timeline("zi2021-case", before_retraction)).find("40.6"), std::string::npos);
