@@ -12,6 +12,9 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev   # tests and benchmarks
   clang libclang-rt-14-dev             # libFuzzer targets (clang 14 is bookworm's default)
   python3                              # scripts/convert_reports.py (examples from ../shared/data)
+  libboost-dev                         # Boost.Math distributions for the analysis layer (header-only)
+  r-base-core r-cran-survival python3-scipy   # the reference tools behind tests/oracles (R survival, SciPy)
+  chromium                             # renders the HTML report in a test (headless)
 )
 
 missing=()

@@ -1,0 +1,13 @@
+cmake_minimum_required(VERSION 3.25)
+# Re-runs one oracle script (R or SciPy) and fails when its output differs from the committed fixture.
+get_filename_component(folder "${ACTUAL}" DIRECTORY)
+file(MAKE_DIRECTORY "${folder}")
+execute_process(COMMAND "${INTERPRETER}" "${SCRIPT}" "${ACTUAL}" RESULT_VARIABLE status)
+if(NOT status EQUAL 0)
+  message(FATAL_ERROR "${SCRIPT} failed (exit status ${status})")
+endif()
+execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files "${EXPECTED}" "${ACTUAL}" RESULT_VARIABLE differs)
+if(differs)
+  message(FATAL_ERROR "${ACTUAL} differs from the committed ${EXPECTED}: re-run ${SCRIPT} and review the change")
+endif()
+message(STATUS "${EXPECTED} reproduced")
