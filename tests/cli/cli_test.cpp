@@ -15,69 +15,12 @@
 #include <string>
 #include <vector>
 
-#include "../temp_folder.hpp"
+#include "cli_run.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
-
-fs::path source_path(const std::string& relative) { return fs::path(CRSGUARD_SOURCE_DIR) / relative; }
-
-// A fresh, empty folder under the system temp folder, removed with everything in it at the end.
-using crsguard::testing::TempFolder;
-
-std::string read_file(const fs::path& path) {
-  std::ifstream stream(path, std::ios::binary);
-  std::ostringstream text;
-  text << stream.rdbuf();
-  return text.str();
-}
-
-// Single-quoted for /bin/sh: every character is literal except ', written as '\''.
-std::string shell_quote(const std::string& text) {
-  std::string out = "'";
-  for (const char c : text) {
-    if (c == '\'') out += "'\\''";
-    else out += c;
-  }
-  return out + "'";
-}
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream stream(text);
-  for (std::string line; std::getline(stream, line);) lines.push_back(line);
-  return lines;
-}
-
-struct CliRun {
-  int status = -1;  // exit status; -1 when the process did not exit normally (a crash)
-  std::string out;
-  std::string err;
-};
-
-// Runs crsguard with `arguments` in `working_folder`. stdout and stderr go to files in a
-// separate folder, so that the working folder shows whatever the command itself writes.
-CliRun run_crsguard(const std::vector<std::string>& arguments, const fs::path& working_folder) {
-  const TempFolder captured("output");
-  const fs::path out = captured.path() / "stdout";
-  const fs::path err = captured.path() / "stderr";
-  std::string command = "cd " + shell_quote(working_folder.string()) + " && " + shell_quote(CRSGUARD_CLI_PATH);
-  for (const auto& argument : arguments) command += " " + shell_quote(argument);
-  command += " >" + shell_quote(out.string()) + " 2>" + shell_quote(err.string());
-  const int raw = std::system(command.c_str());
-  CliRun run;
-  if (raw != -1 && WIFEXITED(raw)) run.status = WEXITSTATUS(raw);
-  run.out = read_file(out);
-  run.err = read_file(err);
-  return run;
-}
-
-// Runs in a throwaway working folder with absolute paths, as a user might from anywhere.
-CliRun run_crsguard(const std::vector<std::string>& arguments) {
-  const TempFolder working("cwd");
-  return run_crsguard(arguments, working.path());
-}
+using namespace crsguard::testing;
 
 const std::string kAdultCase = source_path("examples/adult-case-zi2021.timeline.json").string();
 const std::string kPaediatricCohort = source_path("examples/paediatric-cohort-pan2021").string();
