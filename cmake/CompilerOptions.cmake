@@ -9,6 +9,9 @@ if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_L
   target_compile_options(crsguard_options INTERFACE -Wno-array-bounds)
 endif()
 target_include_directories(crsguard_options INTERFACE ${PROJECT_SOURCE_DIR}/src)
+# Every JSON exception carries the JSON pointer of the value that caused it. Set for every target alike:
+# nlohmann::json's layout depends on it, so two settings in one program would link and read garbage.
+target_compile_definitions(crsguard_options INTERFACE JSON_DIAGNOSTICS=1)
 if(CRSGUARD_WERROR)
   target_compile_options(crsguard_options INTERFACE -Werror)
 endif()

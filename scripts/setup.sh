@@ -24,8 +24,31 @@ for package in "${packages[@]}"; do
   fi
 done
 
+# The JavaScript bundles that the HTML report inlines (web/package.json, pinned by web/package-lock.json;
+# src/cli/report_page.cmake compiles them in). npm is not installed from apt: Debian 12's `npm` package
+# is broken on bookworm, so Node.js and npm come from nodejs.org or NodeSource.
+install_web_bundles() {
+  local root web
+  root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+  web="$root/web"
+  if [ -d "$web/node_modules" ] && [ ! "$web/package-lock.json" -nt "$web/node_modules" ]; then
+    echo "setup: web/node_modules up to date"
+    return 0
+  fi
+  if ! command -v npm >/dev/null; then
+    echo "setup: npm is not installed; the HTML report needs web/node_modules (npm ci --prefix web)." >&2
+    echo "setup: install Node.js 20+ with npm from https://nodejs.org or NodeSource (not Debian's npm package)," >&2
+    echo "setup: then run scripts/setup.sh again." >&2
+    return 1
+  fi
+  echo "setup: npm ci --prefix web"
+  npm ci --prefix "$web" --no-audit --no-fund
+  touch "$web/node_modules"
+}
+
 if ((${#missing[@]} == 0)); then
   echo "setup: all ${#packages[@]} packages already installed"
+  install_web_bundles
   exit 0
 fi
 
@@ -40,3 +63,4 @@ echo "setup: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 "${as_root[@]}" apt-get update -qq
 "${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+install_web_bundles

@@ -31,9 +31,11 @@ struct KaplanMeierStep {
   int n_event = 0;
   int n_censor = 0;
   double survival = 1;      // S(t), right-continuous
-  double std_err = 0;       // Greenwood standard error of S(t) (R's summary()$std.err)
-  double std_err_log = 0;   // standard error of log S(t) (R's fit$std.err)
-  std::optional<double> lower;  // nullopt where R gives NA (S = 0, or no variance defined)
+  double std_err = 0;       // Greenwood standard error of S(t) (R's summary()$std.err); NaN where S = 0
+  double std_err_log = 0;   // standard error of log S(t) (R's fit$std.err); +inf where S = 0
+  // nullopt where R gives NA or NaN: every type where S = 0, and log-log where S = 1 (before the
+  // first event, or with no events at all). Rows after the last event keep the last event's band.
+  std::optional<double> lower;
   std::optional<double> upper;
 };
 
@@ -45,12 +47,15 @@ struct KaplanMeierCurve {
   double conf_level = 0.95;
 };
 
-// Throws std::invalid_argument for a negative or non-finite time, or conf_level outside (0, 1).
+// Throws std::invalid_argument for no subjects, a negative or non-finite time, or conf_level outside (0, 1).
+// O(n) after one radix sort of the times.
 KaplanMeierCurve kaplan_meier(std::span<const SurvivalSubject> subjects,
                               ConfidenceType conf_type = ConfidenceType::log, double conf_level = 0.95);
 
 // S(t) at a chosen time (R's summary(fit, times = t)): the step at or before t; before the first
-// step S = 1 with n_risk = n. After the last observed time: nullopt (R drops such times unless extend).
+// step S = 1, std_err 0 and the band [1, 1] (R's survfit0 row at time 0, for every conf_type), with
+// n_risk = n. n_risk is the number with time ≥ t (R's n.risk at the next row). After the last observed
+// time: nullopt (R drops such times unless extend). Throws std::invalid_argument for a NaN or negative time.
 struct SurvivalAt {
   double time = 0;
   int n_risk = 0;
@@ -62,8 +67,9 @@ struct SurvivalAt {
 std::optional<SurvivalAt> survival_at(const KaplanMeierCurve& curve, double time);
 
 // Median survival and its CI as R's print.survfit computes them: the first time the curve
-// (and the lower / upper CI curves) falls to 0.5 or below, averaging with the next time where a
-// curve is exactly 0.5 over an interval. nullopt where the curve never reaches 0.5.
+// (and the lower / upper CI curves) falls to 0.5 or below (within sqrt(machine epsilon)), averaging
+// with the first later time the curve is lower still where it sits at exactly 0.5. Rows where a band
+// is NA are skipped. nullopt where the curve never reaches 0.5.
 struct MedianSurvival {
   std::optional<double> median;
   std::optional<double> lower;
@@ -89,8 +95,11 @@ struct LogRankTest {
   int degrees_of_freedom = 0;
   double p_value = 1;
 };
-// `group_of[i]` names subject i's group. Throws std::invalid_argument for fewer than two groups
-// or mismatched sizes.
+// `group_of[i]` names subject i's group. As R does, groups with no expected events are left out of
+// the chi-square and the degrees of freedom; with fewer than two left there is no test: chi-square 0,
+// df 0, p 1 (or p NaN when there are no events at all, as R gives). Throws std::invalid_argument for
+// fewer than two groups, mismatched sizes, the subjects' errors of kaplan_meier, or a singular variance
+// matrix (R's solve() fails there too). O(n) after one radix sort of all times, plus O(T·k²).
 LogRankTest log_rank_test(std::span<const SurvivalSubject> subjects, std::span<const std::string> group_of);
 
 }  // namespace crsguard

@@ -27,6 +27,8 @@ json number_json(const std::optional<double>& value) {
   return *value;
 }
 
+}  // namespace
+
 std::string comparison_heading(const CohortComparison& comparison) {
   const auto& request = comparison.request;
   if (request.test == ComparisonTest::paired) {
@@ -35,7 +37,15 @@ std::string comparison_heading(const CohortComparison& comparison) {
   return fmt::format("{} by {}", request.values[0].title, request.by->title);
 }
 
-}  // namespace
+std::vector<std::vector<std::string>> contingency_rows(const CohortComparison& comparison) {
+  std::vector<std::vector<std::string>> rows;
+  for (std::size_t i = 0; i < comparison.groups.size(); ++i) {
+    std::vector<std::string> row{comparison.groups[i]};
+    for (int count : comparison.table[i]) row.push_back(fmt::format("{}", count));
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
 
 std::string test_result_line(const TestResult& result, double conf_level) {
   std::string out = result.method + ":";
@@ -59,13 +69,7 @@ std::string comparison_text(const CohortComparison& comparison) {
   if (compares_categories(request.test)) {
     std::vector<std::string> headers{request.by->name};
     for (const auto& level : comparison.value_levels) headers.push_back(request.values[0].name + " = " + level);
-    std::vector<std::vector<std::string>> rows;
-    for (std::size_t i = 0; i < comparison.groups.size(); ++i) {
-      std::vector<std::string> row{comparison.groups[i]};
-      for (int count : comparison.table[i]) row.push_back(fmt::format("{}", count));
-      rows.push_back(std::move(row));
-    }
-    out += format_text_table(headers, rows, 0);
+    out += format_text_table(headers, contingency_rows(comparison), 0);
   } else {
     std::vector<std::vector<std::string>> rows;
     for (const auto& group : comparison.numbers) {

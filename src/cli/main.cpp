@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/analysis_commands.hpp"
 #include "cli/day_summary_output.hpp"
 #include "cli/db_commands.hpp"
 #include "cli/grading_output.hpp"
@@ -386,6 +387,9 @@ int main(int argc, char** argv) {
   crsguard::DbOptions db_options;
   auto* db = crsguard::add_db_command(app, db_options);
 
+  crsguard::AnalysisCommands analysis;
+  crsguard::add_analysis_commands(app, analysis);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -404,6 +408,7 @@ int main(int argc, char** argv) {
     if (*replay) return run_replay(replay_options);
     if (*protocols) return run_protocols(protocols_file, protocols_json_flag);
     if (*db) return crsguard::run_db_command(db_options);
+    if (const int status = crsguard::run_analysis_command(analysis); status >= 0) return status;
   } catch (const std::exception& error) {
     std::cerr << "crsguard: internal error: " << error.what() << '\n';
     return kExitInternal;

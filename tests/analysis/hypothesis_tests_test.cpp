@@ -4,6 +4,9 @@
 #include "analysis/hypothesis_tests.hpp"
 
 #include <gtest/gtest.h>
+
+#include "analysis/expect_refused.hpp"
+#include "analysis/oracle_fixture.hpp"
 #include <nlohmann/json.hpp>
 
 #include <cmath>
@@ -35,16 +38,7 @@ const json& scipy_oracle() {
   return fixture;
 }
 
-// A fixture number: a JSON number, or "Inf" / "-Inf".
-double number(const json& value) {
-  if (value.is_string()) {
-    const auto text = value.get<std::string>();
-    if (text == "Inf") return std::numeric_limits<double>::infinity();
-    if (text == "-Inf") return -std::numeric_limits<double>::infinity();
-    throw std::runtime_error("not a number: " + text);
-  }
-  return value.get<double>();
-}
+double number(const json& value) { return crsguard::testing::fixture_number(value); }
 
 std::vector<double> numbers(const json& values) {
   std::vector<double> out;
@@ -308,61 +302,51 @@ TEST(HypothesisTestsScipy, ClopperPearsonMatchesScipy) {
 }
 
 // ------------------------------------------------------------------------------------------- bad input
-// The message must name the argument at fault.
-template <typename Call>
-void expect_refused(Call call, const std::string& names) {
-  try {
-    call();
-    ADD_FAILURE() << "accepted; expected a refusal naming " << names;
-  } catch (const std::invalid_argument& error) {
-    EXPECT_NE(std::string(error.what()).find(names), std::string::npos) << error.what();
-  }
-}
 
 TEST(HypothesisTestsInput, TTestsRefuseTooFewConstantOrMismatched) {
   const std::vector<double> three{1, 2, 3};
   const std::vector<double> one{4};
   const std::vector<double> none;
-  expect_refused([&] { welch_t_test(one, three); }, "x:");
-  expect_refused([&] { welch_t_test(three, one); }, "y:");
-  expect_refused([&] { student_t_test(none, three); }, "x:");
-  expect_refused([&] { student_t_test(one, one); }, "3 observations");
-  expect_refused([&] { paired_t_test(three, std::vector<double>{1, 2}); }, "one y per x");
-  expect_refused([&] { paired_t_test(one, one); }, "at least 2 pairs");
-  expect_refused([&] { welch_t_test(std::vector<double>{5, 5, 5}, std::vector<double>{5, 5}); }, "essentially constant");
-  expect_refused([&] { paired_t_test(three, std::vector<double>{0, 1, 2}); }, "essentially constant");
-  expect_refused([&] { welch_t_test(three, three, 1.0); }, "conf_level");
-  expect_refused([&] { welch_t_test(three, std::vector<double>{1, std::nan(""), 3}); }, "y[1]");
+  crsguard::testing::expect_refused([&] { welch_t_test(one, three); }, "x:");
+  crsguard::testing::expect_refused([&] { welch_t_test(three, one); }, "y:");
+  crsguard::testing::expect_refused([&] { student_t_test(none, three); }, "x:");
+  crsguard::testing::expect_refused([&] { student_t_test(one, one); }, "3 observations");
+  crsguard::testing::expect_refused([&] { paired_t_test(three, std::vector<double>{1, 2}); }, "one y per x");
+  crsguard::testing::expect_refused([&] { paired_t_test(one, one); }, "at least 2 pairs");
+  crsguard::testing::expect_refused([&] { welch_t_test(std::vector<double>{5, 5, 5}, std::vector<double>{5, 5}); }, "essentially constant");
+  crsguard::testing::expect_refused([&] { paired_t_test(three, std::vector<double>{0, 1, 2}); }, "essentially constant");
+  crsguard::testing::expect_refused([&] { welch_t_test(three, three, 1.0); }, "conf_level");
+  crsguard::testing::expect_refused([&] { welch_t_test(three, std::vector<double>{1, std::nan(""), 3}); }, "y[1]");
 }
 
 TEST(HypothesisTestsInput, MannWhitneyRefusesEmptyOrAllEqual) {
-  expect_refused([] { mann_whitney_test(std::vector<double>{}, std::vector<double>{1, 2}); }, "x:");
-  expect_refused([] { mann_whitney_test(std::vector<double>{1}, std::vector<double>{}); }, "y:");
-  expect_refused([] { mann_whitney_test(std::vector<double>{2, 2}, std::vector<double>{2, 2, 2}); }, "all values are equal");
-  expect_refused([] { mann_whitney_test(std::vector<double>{1, std::numeric_limits<double>::infinity()}, std::vector<double>{2}); },
+  crsguard::testing::expect_refused([] { mann_whitney_test(std::vector<double>{}, std::vector<double>{1, 2}); }, "x:");
+  crsguard::testing::expect_refused([] { mann_whitney_test(std::vector<double>{1}, std::vector<double>{}); }, "y:");
+  crsguard::testing::expect_refused([] { mann_whitney_test(std::vector<double>{2, 2}, std::vector<double>{2, 2, 2}); }, "all values are equal");
+  crsguard::testing::expect_refused([] { mann_whitney_test(std::vector<double>{1, std::numeric_limits<double>::infinity()}, std::vector<double>{2}); },
                  "x[1]");
 }
 
 TEST(HypothesisTestsInput, TablesRefuseBadShapesAndCounts) {
-  expect_refused([] { chi_square_test({{1, 2}}); }, "at least 2 rows and 2 columns");
-  expect_refused([] { fisher_exact_test({{1}, {2}}); }, "at least 2 rows and 2 columns");
-  expect_refused([] { chi_square_test({{1, 2}, {3}}); }, "table row 1");
-  expect_refused([] { fisher_exact_test({{1, -2}, {3, 4}}); }, "table[0][1]");
-  expect_refused([] { chi_square_test({{0, 0}, {3, 4}}); }, "table row 0");
-  expect_refused([] { chi_square_test({{0, 2}, {0, 4}}); }, "table column 0");
-  expect_refused([] { fisher_exact_test({{1, 2}, {3, 4}}, 0.0); }, "conf_level");
-  expect_refused([] { fisher_exact_test({{1, 2}, {3, 4}}, 0.95, 0.0); }, "root_tolerance");
+  crsguard::testing::expect_refused([] { chi_square_test({{1, 2}}); }, "at least 2 rows and 2 columns");
+  crsguard::testing::expect_refused([] { fisher_exact_test({{1}, {2}}); }, "at least 2 rows and 2 columns");
+  crsguard::testing::expect_refused([] { chi_square_test({{1, 2}, {3}}); }, "table row 1");
+  crsguard::testing::expect_refused([] { fisher_exact_test({{1, -2}, {3, 4}}); }, "table[0][1]");
+  crsguard::testing::expect_refused([] { chi_square_test({{0, 0}, {3, 4}}); }, "table row 0");
+  crsguard::testing::expect_refused([] { chi_square_test({{0, 2}, {0, 4}}); }, "table column 0");
+  crsguard::testing::expect_refused([] { fisher_exact_test({{1, 2}, {3, 4}}, 0.0); }, "conf_level");
+  crsguard::testing::expect_refused([] { fisher_exact_test({{1, 2}, {3, 4}}, 0.95, 0.0); }, "root_tolerance");
 }
 
 TEST(HypothesisTestsInput, FisherRefusesTablesTooLargeToEnumerate) {
-  expect_refused([] { fisher_exact_test({{60, 60, 60, 60}, {60, 60, 60, 60}, {60, 60, 60, 60}}); }, "too many to enumerate");
+  crsguard::testing::expect_refused([] { fisher_exact_test({{60, 60, 60, 60}, {60, 60, 60, 60}, {60, 60, 60, 60}}); }, "too many to enumerate");
 }
 
 TEST(HypothesisTestsInput, ClopperPearsonRefusesImpossibleCounts) {
-  expect_refused([] { clopper_pearson_interval(0, 0); }, "trials");
-  expect_refused([] { clopper_pearson_interval(5, 4); }, "successes");
-  expect_refused([] { clopper_pearson_interval(-1, 4); }, "successes");
-  expect_refused([] { clopper_pearson_interval(1, 4, 1.5); }, "conf_level");
+  crsguard::testing::expect_refused([] { clopper_pearson_interval(0, 0); }, "trials");
+  crsguard::testing::expect_refused([] { clopper_pearson_interval(5, 4); }, "successes");
+  crsguard::testing::expect_refused([] { clopper_pearson_interval(-1, 4); }, "successes");
+  crsguard::testing::expect_refused([] { clopper_pearson_interval(1, 4, 1.5); }, "conf_level");
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "../headless_chromium.hpp"  // shell_quote
 #include "../temp_folder.hpp"
 
 namespace crsguard::testing {
@@ -23,16 +24,6 @@ inline std::string read_file(const fs::path& path) {
   std::ostringstream text;
   text << stream.rdbuf();
   return text.str();
-}
-
-// Single-quoted for /bin/sh: every character is literal except ', written as '\''.
-inline std::string shell_quote(const std::string& text) {
-  std::string out = "'";
-  for (const char c : text) {
-    if (c == '\'') out += "'\\''";
-    else out += c;
-  }
-  return out + "'";
 }
 
 inline std::vector<std::string> lines_of(const std::string& text) {
