@@ -131,3 +131,20 @@ TEST(AnalysisCli, WelchTestOfAgeByPriorHctReportsRsMethodName) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(AnalysisCli, PlateletResponseBeforeAndAfterRuxolitinib) {
+  const std::string folder = source_path("tests/data/platelets").string();
+  const CliRun run = run_crsguard({"platelets", folder});
+  ASSERT_EQ(run.status, 0) << run.err;
+  EXPECT_NE(run.out.find("CCI ≥ 7500"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("PPR ≥ 30 %"), std::string::npos) << run.out;
+  const json out = run_json({"platelets", source_path("tests/data/platelets/child-ruxolitinib.json").string(), "--json"});
+  EXPECT_FALSE(out.empty());
+  const CliRun unknown_drug = run_crsguard({"platelets", folder, "--drug", "aspirin-ish"});
+  EXPECT_EQ(unknown_drug.status, 2);
+  EXPECT_NE(unknown_drug.err.find("drug"), std::string::npos) << unknown_drug.err;
+}
+
+}  // namespace
