@@ -158,16 +158,6 @@ json kinetics_figure(std::span<const CohortPatient> patients, std::span<const Ob
 
 double in_unit(double days, SurvivalTimeUnit unit) { return unit == SurvivalTimeUnit::months ? days / kDaysPerMonth : days; }
 
-// Subjects with follow-up time ≥ t: the number at risk just before t, as number_at_risk defines it
-// (analysis/survival.hpp) and R's summary(fit, times) prints it.
-int at_risk(const std::vector<PatientEndpoint>& patients, double days) {
-  int n = 0;
-  for (const PatientEndpoint& patient : patients) {
-    if (patient.subject && patient.subject->time >= days) ++n;
-  }
-  return n;
-}
-
 }  // namespace
 
 nlohmann::json swimmer_plot(std::span<const CohortPatient> patients) {
@@ -424,9 +414,13 @@ nlohmann::json kaplan_meier_plot(const CohortSurvival& survival, const KaplanMei
     ticks.push_back(t);
   }
   for (const SurvivalGroup& group : survival.groups) {
+    std::vector<SurvivalSubject> subjects;
+    for (const PatientEndpoint& patient : group.patients) {
+      if (patient.subject) subjects.push_back(*patient.subject);
+    }
     for (double t : ticks) {
       const double days = options.unit == SurvivalTimeUnit::months ? t * kDaysPerMonth : t;
-      rows.push_back({{"layer", "at_risk"}, {"group", group.name}, {"time", t}, {"n_risk", at_risk(group.patients, days)}});
+      rows.push_back({{"layer", "at_risk"}, {"group", group.name}, {"time", t}, {"n_risk", number_at_risk(subjects, days)}});
     }
   }
 

@@ -218,7 +218,12 @@ void write_whole_file(const std::filesystem::path& target, const std::string& te
       throw std::invalid_argument(fmt::format("--out {}: writing failed", target.string()));
     }
   }
-  std::filesystem::rename(temporary, target);
+  std::error_code error;
+  std::filesystem::rename(temporary, target, error);
+  if (error) {
+    std::filesystem::remove(temporary);
+    throw std::invalid_argument(fmt::format("--out {}: cannot replace it: {}", target.string(), error.message()));
+  }
 }
 
 int run_report(const ReportCommandOptions& options) {

@@ -9,6 +9,7 @@
 #include "analysis/platelets.hpp"
 #include "cli/cohort_output.hpp"
 #include "cli/compare_output.hpp"
+#include "core/time.hpp"
 
 namespace crsguard {
 
@@ -196,7 +197,7 @@ ReportSection platelet_section(std::span<const CohortPatient> patients, const Co
       const auto& day_one = transfusion.day_one;
       const std::string phase = transfusion.after_drug_start ? "after" : "before";
       rows.push_back({response.patient_id,
-                      fmt::format("{:.1f}", static_cast<double>(transfusion.seconds_since_infusion) / 86400.0),
+                      fmt::format("{:.1f}", static_cast<double>(transfusion.seconds_since_infusion) / static_cast<double>(kSecondsPerDay)),
                       optional_number(transfusion.dose_1e11, "{:g}"), phase,
                       transfusion.pre ? fmt::format("{:g}", transfusion.pre->value_1e9_per_l) : "—",
                       day_one ? fmt::format("{:g}", day_one->count.value_1e9_per_l) : "—",
