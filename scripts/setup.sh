@@ -15,6 +15,7 @@ packages=(
   libboost-dev                         # Boost.Math distributions for the analysis layer (header-only)
   r-base-core r-cran-survival python3-scipy   # the reference tools behind tests/oracles (R survival, SciPy)
   chromium                             # renders the HTML report in a test (headless)
+  libsundials-dev r-cran-desolve r-cran-jsonlite   # the simulator's reference stiff solver (CVODE); R deSolve as its oracle and benchmark
 )
 
 missing=()

@@ -19,6 +19,7 @@
 #include "cli/platelets_output.hpp"
 #include "cli/grading_output.hpp"
 #include "cli/survival_output.hpp"
+#include "cli/command_guard.hpp"
 #include "core/problem.hpp"
 #include "io/rules_json.hpp"
 #include "io/timeline_files.hpp"
@@ -26,9 +27,6 @@
 namespace crsguard {
 
 namespace {
-
-constexpr int kExitOk = 0;
-constexpr int kExitBadInput = 2;
 
 struct LoadedCohort {
   RuleSet rule_set;
@@ -55,19 +53,6 @@ FieldInfo required_field(const std::string& name, const std::string& option) {
   throw std::invalid_argument(fmt::format("{} \"{}\": unknown field; fields: {}", option, name, field_names()));
 }
 
-// Bad input (files, options) exits 2 with the reason; everything else is left to main's handler.
-template <class Run>
-int guarded(std::string_view command, Run run) {
-  try {
-    return run();
-  } catch (const InputError& error) {
-    for (const auto& line : error.lines()) std::cerr << line << '\n';
-    return kExitBadInput;
-  } catch (const std::invalid_argument& error) {
-    std::cerr << "crsguard " << command << ": " << error.what() << '\n';
-    return kExitBadInput;
-  }
-}
 
 void print(const nlohmann::json& document, const RuleSet& rule_set) {
   nlohmann::json out = document;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cli/analysis_commands.hpp"
+#include "cli/sim_commands.hpp"
 #include "cli/day_summary_output.hpp"
 #include "cli/db_commands.hpp"
 #include "cli/grading_output.hpp"
@@ -389,6 +390,8 @@ int main(int argc, char** argv) {
 
   crsguard::AnalysisCommands analysis;
   crsguard::add_analysis_commands(app, analysis);
+  crsguard::SimCommands sim;
+  crsguard::add_sim_commands(app, sim);
 
   try {
     app.parse(argc, argv);
@@ -409,6 +412,7 @@ int main(int argc, char** argv) {
     if (*protocols) return run_protocols(protocols_file, protocols_json_flag);
     if (*db) return crsguard::run_db_command(db_options);
     if (const int status = crsguard::run_analysis_command(analysis); status >= 0) return status;
+    if (const int status = crsguard::run_sim_command(sim); status >= 0) return status;
   } catch (const std::exception& error) {
     std::cerr << "crsguard: internal error: " << error.what() << '\n';
     return kExitInternal;

@@ -950,7 +950,10 @@ Advice ProtocolEngine::advise(const Timeline& timeline, std::int64_t t, const Ov
       throw std::invalid_argument(fmt::format("override \"{}\": a reason is required to lift a block", id));
     }
   }
-  const Timeline known = timeline.known_at(t);
+  // A record that holds nothing a decision at t may not see is read as it is, without a copy.
+  std::optional<Timeline> cut;
+  if (!timeline.complete_at(t)) cut.emplace(timeline.known_at(t));
+  const Timeline& known = cut ? *cut : timeline;
   const CourseGrades grades = grade_course(known, rules_.grading);
   Advice advice;
   advice.protocol = protocol_.name;

@@ -4,48 +4,84 @@
 #include <cmath>
 #include <map>
 #include <set>
+#include <stdexcept>
 #include <utility>
 
 namespace crsguard {
 
 Timeline::Timeline(TimelineRecord record) : record_(std::move(record)) {
   auto& events = record_.events;
-  std::stable_sort(events.begin(), events.end(), [](const Event& a, const Event& b) {
+  const auto earlier = [](const Event& a, const Event& b) {
     return a.time.seconds_since_infusion < b.time.seconds_since_infusion;
-  });
+  };
+  // Records written in time order (the simulator's, every known_at cut) need no sort.
+  if (!std::is_sorted(events.begin(), events.end(), earlier)) std::stable_sort(events.begin(), events.end(), earlier);
 
   observations_by_code_.resize(kObservationCodeCount);
   std::map<VasopressorAgent, std::size_t> open_runs;  // agent -> index in vasopressor_runs_
-  for (std::size_t i = 0; i < events.size(); ++i) {
-    const Event& event = events[i];
-    const std::int64_t t = event.time.seconds_since_infusion;
-    if (const auto* observation = event.as<Observation>()) {
-      observations_by_code_[static_cast<std::size_t>(observation->code)].push_back(i);
-    } else if (event.as<OxygenSupport>() != nullptr) {
-      oxygen_events_.push_back(i);
-    } else if (const auto* change = event.as<VasopressorChange>()) {
-      const auto open = open_runs.find(change->agent);
-      if (change->action == VasopressorAction::stop) {
-        if (open != open_runs.end()) {
-          vasopressor_runs_[open->second].to = t;
-          open_runs.erase(open);
-        }
-      } else if (open == open_runs.end()) {
-        open_runs.emplace(change->agent, vasopressor_runs_.size());
-        vasopressor_runs_.push_back(VasopressorRun{change->agent, t, std::nullopt});
-      }
-    } else if (const auto* administration = event.as<Administration>()) {
-      const int count = administration->repeat ? administration->repeat->count : 1;
-      const double every_s = administration->repeat ? administration->repeat->every_hours * 3600.0 : 0.0;
-      for (int k = 0; k < count; ++k) {
-        const auto offset = static_cast<std::int64_t>(std::llround(every_s * k));
-        doses_.push_back(DoseGiven{t + offset, i, administration});
-      }
-    }
-  }
+  for (std::size_t i = 0; i < events.size(); ++i) index_event(i, open_runs);
   std::stable_sort(doses_.begin(), doses_.end(), [](const DoseGiven& a, const DoseGiven& b) {
     return a.seconds_since_infusion < b.seconds_since_infusion;
   });
+}
+
+void Timeline::index_event(std::size_t i, std::map<VasopressorAgent, std::size_t>& open_runs) {
+  const Event& event = record_.events[i];
+  const std::int64_t t = event.time.seconds_since_infusion;
+  if (const auto* observation = event.as<Observation>()) {
+    observations_by_code_[static_cast<std::size_t>(observation->code)].push_back(i);
+  } else if (event.as<OxygenSupport>() != nullptr) {
+    oxygen_events_.push_back(i);
+  } else if (const auto* change = event.as<VasopressorChange>()) {
+    const auto open = open_runs.find(change->agent);
+    if (change->action == VasopressorAction::stop) {
+      if (open != open_runs.end()) {
+        vasopressor_runs_[open->second].to = t;
+        open_runs.erase(open);
+      }
+    } else if (open == open_runs.end()) {
+      open_runs.emplace(change->agent, vasopressor_runs_.size());
+      vasopressor_runs_.push_back(VasopressorRun{change->agent, t, std::nullopt});
+    }
+  } else if (const auto* administration = event.as<Administration>()) {
+    const int count = administration->repeat ? administration->repeat->count : 1;
+    const double every_s = administration->repeat ? administration->repeat->every_hours * 3600.0 : 0.0;
+    for (int k = 0; k < count; ++k) {
+      const auto offset = static_cast<std::int64_t>(std::llround(every_s * k));
+      doses_.push_back(DoseGiven{t + offset, i, administration});
+    }
+  }
+}
+
+void Timeline::append(Event event) {
+  auto& events = record_.events;
+  if (!events.empty() && event.time.seconds_since_infusion < events.back().time.seconds_since_infusion) {
+    throw std::invalid_argument("Timeline::append: an event earlier than the last one");
+  }
+  const auto* before = events.data();
+  events.push_back(std::move(event));
+  if (events.data() != before) {
+    // The events moved: the doses point at their administrations again.
+    for (auto& dose : doses_) dose.administration = events[dose.event_index].as<Administration>();
+  }
+  std::map<VasopressorAgent, std::size_t> open_runs;
+  for (std::size_t r = 0; r < vasopressor_runs_.size(); ++r) {
+    if (!vasopressor_runs_[r].to) open_runs.emplace(vasopressor_runs_[r].agent, r);
+  }
+  const std::size_t doses_before = doses_.size();
+  index_event(events.size() - 1, open_runs);
+  // A repeat schedule's later doses may fall after doses already listed: keep the list in time order,
+  // equal times in the order the constructor's stable sort would give.
+  const auto earlier = [](const DoseGiven& a, const DoseGiven& b) { return a.seconds_since_infusion < b.seconds_since_infusion; };
+  std::inplace_merge(doses_.begin(), doses_.begin() + static_cast<std::ptrdiff_t>(doses_before), doses_.end(), earlier);
+}
+
+bool Timeline::complete_at(std::int64_t t) const {
+  const auto& events = record_.events;
+  if (!events.empty() && events.back().time.seconds_since_infusion > t) return false;
+  if (!doses_.empty() && doses_.back().seconds_since_infusion >= t) return false;
+  const auto& outcome = record_.outcome;
+  return !outcome || (outcome->death_time && outcome->death_time->seconds_since_infusion <= t);
 }
 
 std::int64_t Timeline::end_of_record() const {

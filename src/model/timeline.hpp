@@ -4,6 +4,7 @@
 // which doses were given, and the per-day summary a ward round reads.
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -76,6 +77,13 @@ class Timeline {
   // Sorts the events by time (stable: equal times keep their order) and indexes them.
   explicit Timeline(TimelineRecord record);
 
+  // Adds an event at or after the last one (a record written as it happens: the simulator's bedside),
+  // keeping every index as the constructor would build it. Throws std::invalid_argument for an event
+  // earlier than the last.
+  void append(Event event);
+  // The outcome, once the course is over.
+  void set_outcome(std::optional<Outcome> outcome) { record_.outcome = std::move(outcome); }
+
   [[nodiscard]] const TimelineRecord& record() const { return record_; }
   [[nodiscard]] const Patient& patient() const { return record_.patient; }
   [[nodiscard]] const Infusion& infusion() const { return record_.infusion; }
@@ -114,11 +122,16 @@ class Timeline {
   // at t kept with no dose, so that event indices stay those of the whole record), the outcome only if
   // death came by t. What a decision at t may use, and all it may use.
   [[nodiscard]] Timeline known_at(std::int64_t t) const;
+  // True when known_at(t) would hold exactly this record: nothing after t, no dose at or after t, and no
+  // outcome that a decision at t could not yet know. The engine then reads the record as it is.
+  [[nodiscard]] bool complete_at(std::int64_t t) const;
 
   // One row per study day on which anything was recorded or support was running.
   [[nodiscard]] std::vector<DaySummary> day_summaries() const;
 
  private:
+  void index_event(std::size_t i, std::map<VasopressorAgent, std::size_t>& open_runs);
+
   template <class Better>
   std::optional<ObservedValue> extreme_in(ObservationCode code, TimeWindow window, Better better) const;
 

@@ -1,0 +1,164 @@
+// The patient model's open-loop 28-day course (sim/patient_model.hpp), one typical patient per iteration
+// with each solver: the work of one virtual patient in a trial. The course is the treated case of
+// tests/oracles/patient_model_desolve.R (tocilizumab 560 mg over 1 h at day 2, methylprednisolone 70 mg
+// iv at days 3 and 4, ruxolitinib 10 mg po every 12 h from day 4.5 to day 10), the state read every day,
+// at rtol 1e-6 and atol 1e-6 × a state scale (1e8 cells, 1e-2 in the other units). Items processed =
+// patients, so items_per_second is patients/s. bench/sim_vs_desolve.sh compares with deSolve's lsoda.
+// Parameters: models/patient.json as it is on disk when the benchmark runs.
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "io/protocol_yaml.hpp"
+#include "io/rules_json.hpp"
+#include "sim/closed_loop.hpp"
+#include "sim/virtual_twin.hpp"
+#include "sim/cvode_integrator.hpp"
+#include "sim/dormand_prince.hpp"
+#include "sim/ode.hpp"
+#include "sim/parameter_file.hpp"
+#include "sim/patient_model.hpp"
+
+namespace crsguard {
+namespace {
+
+struct Bolus {
+  double time;
+  std::size_t state;
+  double amount;
+};
+struct Infusion {
+  double start;
+  double end;
+  double rate;  // mg/d into tcz_central
+};
+
+// The treated course in model terms (sim/closed_loop.cpp's apply_dose: ruxolitinib po → rux_gut × F).
+struct Course {
+  std::vector<Bolus> boluses;
+  std::vector<Infusion> infusions;
+  std::vector<double> stops;  // outputs, doses and infusion edges, in order
+};
+
+Course treated_course(const PatientParameters& p) {
+  Course c;
+  const double tocilizumab_days = 1.0 / 24;
+  c.infusions.push_back({2, 2 + tocilizumab_days, 560 / tocilizumab_days});
+  for (const double day : {3.0, 4.0}) c.boluses.push_back({day, state::mp_central, 70});
+  for (double day = 4.5; day <= 10; day += 0.5) c.boluses.push_back({day, state::rux_gut, 10 * p.rux_bioavailability});
+  std::set<double> stops;
+  for (int day = 1; day <= 28; ++day) stops.insert(day);
+  for (const Bolus& b : c.boluses) stops.insert(b.time);
+  for (const Infusion& i : c.infusions) {
+    stops.insert(i.start);
+    stops.insert(i.end);
+  }
+  c.stops.assign(stops.begin(), stops.end());
+  return c;
+}
+
+OdeTolerances course_tolerances() {
+  OdeTolerances t;
+  t.relative = 1e-6;
+  for (std::size_t i = 0; i < kPatientStates; ++i) {
+    const bool cells = i == state::car_t_effector || i == state::car_t_memory || i == state::leukaemia ||
+                       i == state::normal_b_cells || i == state::car_t_auc;
+    t.absolute.push_back(cells ? 1e2 : 1e-8);
+  }
+  return t;
+}
+
+// One patient's course: the model is built here (individual constants), as each virtual patient needs.
+template <template <OdeModel> class Solver>
+SolverStatistics run_course(const PatientParameters& parameters, const PatientCovariates& covariates,
+                            const Course& course, const OdeTolerances& tolerances) {
+  PatientModel model(parameters, covariates);
+  const auto y0 = model.initial_state();
+  Solver<PatientModel> solver(model, 0, y0, tolerances);
+  for (const double t : course.stops) {
+    solver.advance_to(t);
+    benchmark::DoNotOptimize(solver.state()[state::il6]);
+    bool changed = false;
+    for (const Bolus& b : course.boluses) {
+      if (b.time == t) {
+        solver.state()[b.state] += b.amount;
+        changed = true;
+      }
+    }
+    for (const Infusion& i : course.infusions) {
+      if (i.start == t) model.inputs.tocilizumab += i.rate;
+      if (i.end == t) model.inputs.tocilizumab = 0;  // the course has one infusion at a time
+      changed = changed || i.start == t || i.end == t;
+    }
+    if (changed) solver.restart();
+  }
+  return solver.statistics();
+}
+
+template <template <OdeModel> class Solver>
+void BM_OpenLoop28DayCourse(benchmark::State& state) {
+  const PatientParameters parameters =
+      bind_patient_parameters(load_parameter_file(std::string(CRSGUARD_SOURCE_DIR) + "/models/patient.json"));
+  const PatientCovariates covariates;  // the typical patient: 70 kg, 2.1e8 CAR-T cells, 50 % blasts
+  const Course course = treated_course(parameters);
+  const OdeTolerances tolerances = course_tolerances();
+  SolverStatistics statistics;
+  for (auto _ : state) statistics = run_course<Solver>(parameters, covariates, course, tolerances);
+  state.SetItemsProcessed(state.iterations());
+  // Per patient (every course is the same): what the time is spent on.
+  state.counters["steps"] = static_cast<double>(statistics.accepted_steps);
+  state.counters["rejected"] = static_cast<double>(statistics.rejected_steps);
+  state.counters["rhs_evaluations"] = static_cast<double>(statistics.rhs_evaluations);
+  state.SetLabel("patients");
+}
+
+BENCHMARK(BM_OpenLoop28DayCourse<DormandPrinceIntegrator>)->Name("OpenLoop28DayCourse/DormandPrince")->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_OpenLoop28DayCourse<CvodeIntegrator>)->Name("OpenLoop28DayCourse/CVODE")->Unit(benchmark::kMicrosecond);
+
+// The 28-day closed-loop course (issue 7 item 10): vitals every 4 h, each followed by a protocol decision,
+// labs daily, at rtol 1e-6. "natural": no engine (the model, the bedside and the final grading only);
+// "astct": the typical patient (50 % blasts) under astct-asco-2021; "twin": the adult twin
+// (cases/zi2021-adult.json, whose values make CRS refractory) under zi2021-adult, with ruxolitinib twice daily.
+void BM_ClosedLoop28DayCourse(benchmark::State& state, const std::string& protocol_name, bool twin) {
+  const ParameterFile file = load_parameter_file(std::string(CRSGUARD_SOURCE_DIR) + "/models/patient.json");
+  VirtualPatient patient;
+  patient.id = "bench";
+  patient.parameters = bind_patient_parameters(file);
+  if (twin) patient = load_twin_case("zi2021-adult", file).patient;
+  const ProtocolRules rules = ProtocolRules::from(load_rules());
+  std::optional<Protocol> protocol;
+  std::optional<ProtocolEngine> engine;
+  if (!protocol_name.empty()) {
+    protocol = load_protocol(protocol_name);
+    engine.emplace(*protocol, rules);
+  }
+  CourseOptions options;
+  if (protocol_name == "zi2021-adult") options.overrides["ruxolitinib-haemorrhage"] = "virtual patient";
+  CourseSummary summary;
+  SolverStatistics statistics;
+  for (auto _ : state) {
+    SimulatedCourse course = simulate_course(patient, engine ? &*engine : nullptr, protocol ? &*protocol : nullptr, rules, options);
+    summary = course.summary;
+    statistics = course.solver;
+    benchmark::DoNotOptimize(course.record.events.data());
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.counters["decisions"] = summary.decisions;
+  state.counters["doses"] = summary.doses_given;
+  state.counters["rhs_evaluations"] = static_cast<double>(statistics.rhs_evaluations);
+  state.SetLabel("patients");
+}
+
+BENCHMARK_CAPTURE(BM_ClosedLoop28DayCourse, natural, std::string(), false)->Name("ClosedLoop28DayCourse/natural")->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_ClosedLoop28DayCourse, astct, std::string("astct-asco-2021"), false)->Name("ClosedLoop28DayCourse/astct")->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_ClosedLoop28DayCourse, twin, std::string("zi2021-adult"), true)->Name("ClosedLoop28DayCourse/twin")->Unit(benchmark::kMillisecond);
+
+}  // namespace
+}  // namespace crsguard
+
+BENCHMARK_MAIN();
