@@ -24,6 +24,16 @@
 namespace crsguard {
 namespace {
 
+// A model that cannot be solved comes from the user's parameter, case or scenario file: bad input (exit 2).
+template <class Run>
+int solving(Run run) {
+  try {
+    return run();
+  } catch (const SolverError& error) {
+    throw std::invalid_argument(std::string("the model could not be solved with these parameters: ") + error.what());
+  }
+}
+
 SolverKind solver_named(const std::string& name) {
   if (name == "dormand-prince") return SolverKind::dormand_prince;
   if (name == "cvode") return SolverKind::cvode_bdf;
@@ -70,8 +80,6 @@ int run_twin_command(const TwinCommandOptions& o) {
   const ProtocolRules rules = ProtocolRules::from(load_rules(o.rules_path));
   CourseOptions options;
   options.solver = solver_named(o.solver);
-  // A virtual patient has no bleeding to confirm at the bedside (the haemorrhage check asks for it).
-  options.overrides["ruxolitinib-haemorrhage"] = "virtual patient: haemorrhage is not modelled";
   const TwinComparison result = run_twin(twin, rules, options);
   if (!o.timeline_out.empty()) {
     std::ofstream out(o.timeline_out, std::ios::binary | std::ios::trunc);
@@ -396,13 +404,13 @@ void add_sim_commands(CLI::App& app, SimCommands& commands) {
 
 int run_sim_command(const SimCommands& commands) {
   if (commands.twin != nullptr && commands.twin->parsed()) {
-    return guarded("twin", [&] { return run_twin_command(commands.twin_options); });
+    return guarded("twin", [&] { return solving([&] { return run_twin_command(commands.twin_options); }); });
   }
   if (commands.invitro != nullptr && commands.invitro->parsed()) {
-    return guarded("invitro", [&] { return run_invitro_command(commands.invitro_options); });
+    return guarded("invitro", [&] { return solving([&] { return run_invitro_command(commands.invitro_options); }); });
   }
   if (commands.simulate != nullptr && commands.simulate->parsed()) {
-    return guarded("simulate", [&] { return run_simulate_command(commands.simulate_options); });
+    return guarded("simulate", [&] { return solving([&] { return run_simulate_command(commands.simulate_options); }); });
   }
   return -1;
 }

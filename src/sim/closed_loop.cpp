@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <random>
 #include <stdexcept>
 
@@ -38,6 +39,7 @@ struct Course {
   double next_due_h = 0;
   bool single_dose = false;  // given once; a further dose needs a further recommendation
   bool ended = false;
+  int doses_given = 0;
 };
 
 struct InfusionEnd {
@@ -256,8 +258,12 @@ class CourseSimulation {
       const bool gives = rec.action == ActionKind::give || (rec.action == ActionKind::consider && options_.clinician.act_on_consider);
       Course* current = running(rec.drug);
       if (gives && !rec.schedule.empty()) {
-        if (current != nullptr && !current->single_dose) current->ended = true;  // an escalation replaces it
-        else if (current != nullptr) continue;                                  // its dose is still to come
+        // A dose given at this very moment is not yet in what the engine may see (Timeline::known_at): the
+        // recommendation is the one that dose answered.
+        if (last_given_h_.contains(rec.drug) && last_given_h_[rec.drug] >= at_h) continue;
+        // A course whose first dose is still to come is already the answer.
+        if (current != nullptr && (current->single_dose || current->doses_given == 0)) continue;
+        if (current != nullptr) current->ended = true;  // an escalation replaces it
         Course c;
         c.drug = rec.drug;
         c.route = rec.route.value_or(Route::iv);
@@ -340,6 +346,8 @@ class CourseSimulation {
         std::bernoulli_distribution given(options_.clinician.adherence);
         if (phase.dose.mg && given(rng_)) {
           changed = apply_dose(c.drug, c.route, *phase.dose.mg, at_h, y) || changed;
+          ++c.doses_given;
+          last_given_h_[c.drug] = at_h;
         }
         c.next_due_h += phase.every_hours;
         if (c.single_dose) c.ended = true;
@@ -456,6 +464,7 @@ class CourseSimulation {
   std::vector<Course> courses_;
   std::vector<InfusionEnd> infusion_ends_;
   std::optional<int> last_crs_grade_;
+  std::map<std::string, double> last_given_h_;  // drug → time of its latest dose
   int vasopressors_ = 0;
   OxygenSupport oxygen_;
   bool oxygen_recorded_ = false;
@@ -468,6 +477,26 @@ class CourseSimulation {
 };
 
 }  // namespace
+
+Overrides virtual_patient_overrides(const Protocol& protocol) {
+  Overrides out;
+  for (const auto& check : protocol.checks) {
+    if (check.severity != Severity::block) continue;
+    switch (check.kind) {
+      case SafetyCheckKind::haemorrhage:
+        out[check.id] = "virtual patient: bleeding is not modelled, so there is none to confirm at the bedside";
+        break;
+      case SafetyCheckKind::platelets_below:
+      case SafetyCheckKind::neutrophils_below:
+      case SafetyCheckKind::creatinine_clearance_below:
+      case SafetyCheckKind::bilirubin_above:
+        out[check.id] = "virtual patient: the model does not simulate this laboratory value";
+        break;
+      default: break;  // answered by the record itself
+    }
+  }
+  return out;
+}
 
 SimulatedCourse simulate_course(const VirtualPatient& patient, const ProtocolEngine* engine, const Protocol* protocol,
                                 const ProtocolRules& rules, const CourseOptions& options) {

@@ -84,6 +84,10 @@ struct SimulatedCourse {
   std::vector<ModelSample> samples;  // at every vitals round
 };
 
+// The overrides a virtual patient needs: a blocking check that asks for something the model does not have
+// (bleeding to confirm at the bedside, a laboratory value it does not simulate) is lifted, with that reason.
+Overrides virtual_patient_overrides(const Protocol& protocol);
+
 // engine == nullptr: no treatment (the natural course). Throws SolverError when the model cannot be solved.
 SimulatedCourse simulate_course(const VirtualPatient& patient, const ProtocolEngine* engine, const Protocol* protocol,
                                 const ProtocolRules& rules, const CourseOptions& options);

@@ -227,8 +227,8 @@ ParameterFile with_values(ParameterFile file, const std::map<std::string, double
     auto it = std::find_if(file.parameters.begin(), file.parameters.end(), [&](const SimParameter& p) { return p.name == name; });
     if (it == file.parameters.end()) {
       log.add({where, "", 0, 0, name}, fmt::format("unknown parameter \"{}\" of {}", name, file.file));
-    } else if (!std::isfinite(value) || (it->value > 0 && value <= 0)) {
-      log.add({where, "", 0, 0, name}, fmt::format("\"{}\" must be a positive number, found {}", name, value));
+    } else if (!std::isfinite(value) || value < 0 || (it->value > 0 && value == 0)) {
+      log.add({where, "", 0, 0, name}, fmt::format("\"{}\" must be a number ≥ 0 (> 0 where the model's value is), found {}", name, value));
     } else {
       it->value = value;
     }

@@ -51,6 +51,21 @@ std::string_view patient_state_unit(std::size_t index) { return kStateUnits[inde
 PatientParameters bind_patient_parameters(const ParameterFile& file) {
   ProblemLog log(file.file);
   const auto out = bind_slots<PatientParameters>(file, "patient", "the patient model", std::span<const PatientParameterSlot>(kSlots), log);
+  // What the model divides by: zero here is no patient at all (a volume, a half-effect, a reference size).
+  for (const char* name :
+       {"antigen_half_saturation", "car_t_capacity", "blood_volume_per_kg", "leukaemia_cells_full_marrow", "kill_half_saturation",
+        "macrophage_ifn_ec50", "macrophage_kill_ec50", "il6_signal_ec50", "ferritin_ifn_ec50", "pyrogen_tnf_ec50",
+        "pyrogen_ifn_ec50", "fever_half_effect", "fever_hill", "leak_rate", "leak_tnf_ec50", "leak_ifn_ec50",
+        "map_leak_half_effect", "rux_volume", "rux_unbound_fraction", "rux_molar_mass", "rux_ic50_signalling",
+        "rux_ic50_macrophage_activation", "rux_ic50_ifn_release", "rux_ic50_proliferation", "rux_ic50_killing",
+        "rux_ic50_myeloid_production", "tcz_central_volume", "tcz_peripheral_volume", "tcz_km", "tcz_receptor_half_occupancy",
+        "tcz_reference_bsa", "dex_volume", "mp_volume_per_kg", "gc_ec50", "reference_weight", "ifn_gamma_elimination",
+        "il10_elimination", "tnf_elimination", "crp_elimination", "ferritin_elimination"}) {
+    const SimParameter* p = file.find(name);
+    if (p != nullptr && p->value == 0) {
+      log.add_at_pointer(fmt::format("/parameters/{}/value", name), fmt::format("\"{}\" must be > 0", name));
+    }
+  }
   log.throw_if_any();
   return out;
 }

@@ -103,26 +103,6 @@ double metric_value(TrialMetric metric, const CourseSummary& s) {
   return kNaN;
 }
 
-Overrides virtual_patient_overrides(const Protocol& protocol) {
-  Overrides out;
-  for (const auto& check : protocol.checks) {
-    if (check.severity != Severity::block) continue;
-    switch (check.kind) {
-      case SafetyCheckKind::haemorrhage:
-        out[check.id] = "virtual patient: bleeding is not modelled, so there is none to confirm at the bedside";
-        break;
-      case SafetyCheckKind::platelets_below:
-      case SafetyCheckKind::neutrophils_below:
-      case SafetyCheckKind::creatinine_clearance_below:
-      case SafetyCheckKind::bilirubin_above:
-        out[check.id] = "virtual patient: the model does not simulate this laboratory value";
-        break;
-      default: break;  // answered by the record itself
-    }
-  }
-  return out;
-}
-
 std::pair<double, double> percentile_interval(std::vector<double> replicates, double level) {
   std::erase_if(replicates, [](double v) { return std::isnan(v); });
   if (replicates.empty()) return {kNaN, kNaN};

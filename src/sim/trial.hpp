@@ -38,10 +38,6 @@ bool metric_is_median(TrialMetric metric);
 // One patient's value of a metric (NaN where it does not apply, e.g. no CRS episode that resolved).
 double metric_value(TrialMetric metric, const CourseSummary& summary);
 
-// The checks a virtual patient's record cannot answer (bleeding, labs the model does not simulate) are
-// overridden, with the reason; every other check (dose limits, ICANS without CRS) applies as written.
-Overrides virtual_patient_overrides(const Protocol& protocol);
-
 struct Estimate {
   double value = std::numeric_limits<double>::quiet_NaN();  // NaN: no patient to which it applies
   double low = std::numeric_limits<double>::quiet_NaN();    // 95 % percentile bootstrap interval

@@ -107,6 +107,7 @@ TwinComparison run_twin(const TwinCase& twin, const ProtocolRules& rules, const 
   const ProtocolEngine engine(protocol, rules);
   CourseOptions options = base_options;
   options.days = twin.days;
+  for (auto& [check, reason] : virtual_patient_overrides(protocol)) options.overrides.try_emplace(check, reason);
   TwinComparison out;
   out.twin = twin;
   out.course = simulate_course(twin.patient, &engine, &protocol, rules, options);

@@ -74,6 +74,13 @@ TEST(ParameterFile, RefusesASourceMissingFromTheReferences) {
   EXPECT_NE(why.find("/parameters/rux_volume/source"), std::string::npos) << why;
 }
 
+TEST(ParameterFile, RefusesZeroWhereTheModelDivides) {
+  const std::string why = refusal(edited([](nlohmann::json& d) { d["parameters"]["dex_volume"]["value"] = 0; }));
+  EXPECT_NE(why.find("/parameters/dex_volume/value"), std::string::npos) << why;
+  EXPECT_NE(refusal(edited([](nlohmann::json& d) { d["parameters"]["fever_half_effect"]["value"] = 0; })).find("must be > 0"),
+            std::string::npos);
+}
+
 TEST(ParameterFile, RefusesAnUnknownConfidenceAndANegativeCv) {
   EXPECT_NE(refusal(edited([](nlohmann::json& d) { d["parameters"]["rux_volume"]["confidence"] = "B"; })).find("confidence"),
             std::string::npos);

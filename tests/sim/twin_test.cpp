@@ -119,6 +119,25 @@ TEST(PaediatricTwin, SevereSteroidRefractoryCrsThenRuxolitinib) {
   EXPECT_EQ(twin.twin.patient.covariates.weight_kg, 28);
 }
 
+TEST(ClosedLoop, ADoseGivenAtADecisionIsNotGivenAgain) {
+  // With the dose delay a multiple of the vitals interval, doses fall on decision moments, where the engine
+  // cannot yet see them (Timeline::known_at): the team must not answer the same recommendation twice.
+  for (const double delay : {0.0, 4.0, 6.0}) {
+    CourseOptions options = twin_options();
+    options.clinician.dose_delay_hours = delay;
+    const TwinComparison twin = run_twin(load_twin_case("zi2021-adult", shipped_patient_model()), shipped_rules(), options);
+    std::vector<std::int64_t> tocilizumab;
+    for (const Event& e : twin.course.record.events) {
+      if (const auto* a = e.as<Administration>(); a != nullptr && a->drug == "tocilizumab") tocilizumab.push_back(e.time.seconds_since_infusion);
+    }
+    ASSERT_FALSE(tocilizumab.empty()) << "delay " << delay;
+    for (std::size_t i = 1; i < tocilizumab.size(); ++i) {
+      EXPECT_GE(tocilizumab[i] - tocilizumab[i - 1], 8 * 3600) << "delay " << delay;  // the label's minimum interval
+    }
+    EXPECT_TRUE(twin.course.summary.first_ruxolitinib_day.has_value()) << "delay " << delay;
+  }
+}
+
 TEST(TwinCase, RefusesAnUnknownParameterAndAMissingReason) {
   const std::string base = R"({"format": "crsguard.sim-case/1", "name": "x", "title": "t", "source": "s",
     "protocol": "zi2021-adult", "reported": "examples/adult-case-zi2021.timeline.json",
