@@ -53,6 +53,24 @@ void Timeline::index_event(std::size_t i, std::map<VasopressorAgent, std::size_t
   }
 }
 
+Timeline::Timeline(const Timeline& other)
+    : record_(other.record_), observations_by_code_(other.observations_by_code_), oxygen_events_(other.oxygen_events_),
+      vasopressor_runs_(other.vasopressor_runs_), doses_(other.doses_) {
+  point_doses_at_events();
+}
+
+Timeline& Timeline::operator=(const Timeline& other) {
+  if (this != &other) {
+    Timeline copy(other);
+    *this = std::move(copy);
+  }
+  return *this;
+}
+
+void Timeline::point_doses_at_events() {
+  for (auto& dose : doses_) dose.administration = record_.events[dose.event_index].as<Administration>();
+}
+
 void Timeline::append(Event event) {
   auto& events = record_.events;
   if (!events.empty() && event.time.seconds_since_infusion < events.back().time.seconds_since_infusion) {
@@ -60,10 +78,7 @@ void Timeline::append(Event event) {
   }
   const auto* before = events.data();
   events.push_back(std::move(event));
-  if (events.data() != before) {
-    // The events moved: the doses point at their administrations again.
-    for (auto& dose : doses_) dose.administration = events[dose.event_index].as<Administration>();
-  }
+  if (events.data() != before) point_doses_at_events();  // the events moved
   std::map<VasopressorAgent, std::size_t> open_runs;
   for (std::size_t r = 0; r < vasopressor_runs_.size(); ++r) {
     if (!vasopressor_runs_[r].to) open_runs.emplace(vasopressor_runs_[r].agent, r);

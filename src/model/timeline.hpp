@@ -76,6 +76,12 @@ class Timeline {
  public:
   // Sorts the events by time (stable: equal times keep their order) and indexes them.
   explicit Timeline(TimelineRecord record);
+  // A copy's doses point into its own events (a moved vector keeps its buffer, so moves need nothing).
+  Timeline(const Timeline& other);
+  Timeline& operator=(const Timeline& other);
+  Timeline(Timeline&&) noexcept = default;
+  Timeline& operator=(Timeline&&) noexcept = default;
+  ~Timeline() = default;
 
   // Adds an event at or after the last one (a record written as it happens: the simulator's bedside),
   // keeping every index as the constructor would build it. Throws std::invalid_argument for an event
@@ -131,6 +137,7 @@ class Timeline {
 
  private:
   void index_event(std::size_t i, std::map<VasopressorAgent, std::size_t>& open_runs);
+  void point_doses_at_events();
 
   template <class Better>
   std::optional<ObservedValue> extreme_in(ObservationCode code, TimeWindow window, Better better) const;

@@ -22,10 +22,9 @@ constexpr double kHoursPerDay = 24;
 constexpr double kInfinity = std::numeric_limits<double>::infinity();
 // Infusions the record gives no duration for: tocilizumab over 1 h (ACTEMRA label).
 constexpr double kTocilizumabInfusionHours = 1;
-// The simulated bedside: a running vasopressor lifts MAP by this much, and is weaned once the model's
-// MAP without it is this far above the threshold that started it.
-constexpr double kVasopressorMapGain = 15;
-constexpr double kVasopressorStopMargin = 5;
+// Oxygen the simulated bedside gives at each tier (ASTCT 2019 devices): low flow at 2 L/min, high flow at 40.
+constexpr double kLowFlowLitresPerMin = 2;
+constexpr double kHighFlowLitresPerMin = 40;
 
 std::int64_t seconds_at(double hours) { return static_cast<std::int64_t>(std::llround(hours * kSecondsPerHour)); }
 
@@ -155,7 +154,8 @@ class CourseSimulation {
   }
 
   double systolic_recorded(const double* y) const {
-    const double map = model_.mean_arterial_pressure(y) + kVasopressorMapGain * static_cast<double>(vasopressors_);
+    const double map = model_.mean_arterial_pressure(y) +
+                       model_.parameters().vasopressor_map_gain * static_cast<double>(vasopressors_);
     return map * model_.parameters().systolic_to_map_ratio;
   }
 
@@ -167,7 +167,7 @@ class CourseSimulation {
     update_oxygen(at_h, model_.leak_excess(y.data()));
     add_observation(at_h, ObservationCode::body_temperature, std::round(temperature * 10) / 10);
     const double heart_rate = p.heart_rate_baseline + p.heart_rate_per_degree * std::max(temperature - 37.0, 0.0) +
-                              std::max(p.map_baseline - map, 0.0) * 0.5;
+                              std::max(p.map_baseline - map, 0.0) * p.heart_rate_per_map_fall;
     add_observation(at_h, ObservationCode::heart_rate, std::round(heart_rate));
     add_observation(at_h, ObservationCode::systolic_bp, std::round(systolic_recorded(y.data())));
   }
@@ -188,11 +188,11 @@ class CourseSimulation {
       change(VasopressorAgent::epinephrine, VasopressorAction::start);  // a second agent other than vasopressin
       vasopressors_ = 2;
     }
-    if (vasopressors_ == 2 && map > p.map_second_vasopressor + kVasopressorStopMargin) {
+    if (vasopressors_ == 2 && map > p.map_second_vasopressor + p.vasopressor_wean_margin) {
       change(VasopressorAgent::epinephrine, VasopressorAction::stop);
       vasopressors_ = 1;
     }
-    if (vasopressors_ == 1 && map > p.map_one_vasopressor + kVasopressorStopMargin) {
+    if (vasopressors_ == 1 && map > p.map_one_vasopressor + p.vasopressor_wean_margin) {
       change(VasopressorAgent::norepinephrine, VasopressorAction::stop);
       vasopressors_ = 0;
     }
@@ -205,10 +205,10 @@ class CourseSimulation {
       support.device = OxygenDevice::bipap;
     } else if (leak >= p.leak_high_flow_oxygen) {
       support.device = OxygenDevice::high_flow_nasal_cannula;
-      support.flow_l_per_min = 40;
+      support.flow_l_per_min = kHighFlowLitresPerMin;
     } else if (leak >= p.leak_low_flow_oxygen) {
       support.device = OxygenDevice::nasal_cannula;
-      support.flow_l_per_min = 2;
+      support.flow_l_per_min = kLowFlowLitresPerMin;
     }
     if (!oxygen_recorded_ || support != oxygen_) {
       add_event(at_h, support);

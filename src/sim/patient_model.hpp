@@ -45,7 +45,8 @@ namespace crsguard {
   X(leak_tnf_ec50, "pg/mL") X(leak_ifn_weight, "1") X(leak_ifn_ec50, "pg/mL")                            \
   X(map_baseline, "mm[Hg]") X(map_max_fall, "mm[Hg]") X(map_leak_half_effect, "1")                       \
   X(systolic_to_map_ratio, "1") X(heart_rate_baseline, "/min") X(heart_rate_per_degree, "/min/Cel")      \
-  X(map_one_vasopressor, "mm[Hg]") X(map_second_vasopressor, "mm[Hg]")                                   \
+  X(map_one_vasopressor, "mm[Hg]") X(map_second_vasopressor, "mm[Hg]") X(vasopressor_map_gain, "mm[Hg]")              \
+  X(vasopressor_wean_margin, "mm[Hg]") X(heart_rate_per_map_fall, "/min/mm[Hg]")                                   \
   X(leak_low_flow_oxygen, "1") X(leak_high_flow_oxygen, "1") X(leak_positive_pressure, "1")              \
   /* ruxolitinib PK (one compartment, first-order absorption) and PD (§2.5.1) */                          \
   X(rux_bioavailability, "1") X(rux_absorption_rate, "1/h") X(rux_clearance, "L/h")                      \

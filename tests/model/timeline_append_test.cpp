@@ -60,6 +60,23 @@ TEST(TimelineAppend, BuildsTheSameIndicesAsTheConstructor) {
   EXPECT_EQ(grown.oxygen_at(7 * kHour)->device, OxygenDevice::nasal_cannula);
 }
 
+TEST(TimelineCopy, DosesPointIntoTheCopysOwnEvents) {
+  TimelineRecord record;
+  record.events = course();
+  std::optional<Timeline> original(std::in_place, record);
+  const Timeline copy = *original;
+  Timeline assigned(TimelineRecord{});
+  assigned = *original;
+  original.reset();  // the copies must not point into freed events
+  for (const Timeline* t : {&copy, static_cast<const Timeline*>(&assigned)}) {
+    ASSERT_FALSE(t->doses().empty());
+    for (const auto& dose : t->doses()) {
+      EXPECT_EQ(dose.administration, t->events()[dose.event_index].as<Administration>());
+      EXPECT_EQ(dose.administration->drug.empty(), false);
+    }
+  }
+}
+
 TEST(TimelineAppend, RefusesAnEventBeforeTheLast) {
   Timeline timeline(TimelineRecord{});
   timeline.append(temperature(10 * kHour, 37.0));
