@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "clinical/course_grades.hpp"
 #include "io/protocol_yaml.hpp"
 #include "io/rules_json.hpp"
 #include "sim/closed_loop.hpp"
@@ -157,6 +158,49 @@ void BM_ClosedLoop28DayCourse(benchmark::State& state, const std::string& protoc
 BENCHMARK_CAPTURE(BM_ClosedLoop28DayCourse, natural, std::string(), false)->Name("ClosedLoop28DayCourse/natural")->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_ClosedLoop28DayCourse, astct, std::string("astct-asco-2021"), false)->Name("ClosedLoop28DayCourse/astct")->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_ClosedLoop28DayCourse, twin, std::string("zi2021-adult"), true)->Name("ClosedLoop28DayCourse/twin")->Unit(benchmark::kMillisecond);
+
+// The engine alone on the adult twin's recorded course under zi2021-adult: the record written again
+// event by event and the protocol asked at every 4-hour round, as the closed loop asks it. "kept": the
+// grades kept up to date as the record grows (CourseGrader, what simulate_course does); "regraded": the
+// whole record graded again at every round (ProtocolEngine::advise on the timeline alone). Items
+// processed = courses of 168 decisions.
+void BM_EngineOnRecordedCourse(benchmark::State& state, bool kept) {
+  const ParameterFile file = load_parameter_file(std::string(CRSGUARD_SOURCE_DIR) + "/models/patient.json");
+  const VirtualPatient patient = load_twin_case("zi2021-adult", file).patient;
+  const ProtocolRules rules = ProtocolRules::from(load_rules());
+  const Protocol protocol = load_protocol("zi2021-adult");
+  const ProtocolEngine engine(protocol, rules);
+  CourseOptions options;
+  options.overrides["ruxolitinib-haemorrhage"] = "virtual patient";
+  const TimelineRecord whole = simulate_course(patient, &engine, &protocol, rules, options).record;
+  TimelineRecord start = whole;
+  start.events.clear();
+  start.outcome.reset();
+  constexpr std::int64_t kRound = 4 * 3600;
+  std::size_t recommendations = 0;
+  for (auto _ : state) {
+    Timeline growing(start);
+    growing.reserve(whole.events.size());
+    CourseGrader grader(rules.grading);
+    std::size_t next = 0;
+    for (std::int64_t t = 0; t < 28 * 24 * 3600; t += kRound) {
+      // What a decision at t may see: everything before t, and the readings (not the doses) at t.
+      while (next < whole.events.size() && (whole.events[next].time.seconds_since_infusion < t ||
+                                            (whole.events[next].time.seconds_since_infusion == t &&
+                                             whole.events[next].kind() != EventKind::administration))) {
+        growing.append(whole.events[next++]);
+      }
+      const Advice advice = kept ? engine.advise(growing, grader.update(growing), t, options.overrides)
+                                 : engine.advise(growing, t, options.overrides);
+      recommendations += advice.recommendations.size();
+    }
+  }
+  benchmark::DoNotOptimize(recommendations);
+  state.SetItemsProcessed(state.iterations());
+  state.SetLabel("courses");
+}
+BENCHMARK_CAPTURE(BM_EngineOnRecordedCourse, kept, true)->Name("EngineOnRecordedCourse/kept")->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_EngineOnRecordedCourse, regraded, false)->Name("EngineOnRecordedCourse/regraded")->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace crsguard

@@ -30,4 +30,40 @@ CourseGrades grade_course(const Timeline& timeline, const GradingRules& rules) {
   return out;
 }
 
+const CourseGrades& CourseGrader::update(const Timeline& timeline) {
+  crs_.update(timeline, grades_.crs);
+  const auto& events = timeline.events();
+  // ICANS is graded per assessment, from that assessment alone; death from ICANS comes with an outcome.
+  const bool appended = graded_ && !timeline.outcome() && events.size() >= events_seen_;
+  if (!appended) {
+    grades_.icans = grade_icans_assessments(timeline, rules_.icans);
+    grades_.icans_days.clear();
+  }
+  std::optional<int> first_new_day;
+  if (appended) {
+    for (std::size_t i = events_seen_; i < events.size(); ++i) {
+      if (events[i].kind() != EventKind::neuro || events[i].time.seconds_since_infusion < 0) continue;
+      grades_.icans.push_back(grade_icans_assessment(timeline, rules_.icans, i));
+      if (!first_new_day) first_new_day = timeline.study_day(events[i].time);
+    }
+  }
+  events_seen_ = events.size();
+  graded_ = true;
+  if (grades_.crs.days.empty()) {
+    grades_.icans_days.clear();
+    return grades_;
+  }
+  // Days before the first new assessment stand, except the last one kept: the record may have grown into it.
+  const int first_day = grades_.crs.days.front().day;
+  const int last_day = grades_.crs.days.back().day;
+  int from_day = first_new_day.value_or(last_day);
+  if (!grades_.icans_days.empty()) from_day = std::min(from_day, grades_.icans_days.back().day);
+  from_day = std::max(from_day, first_day);
+  if (grades_.icans_days.empty()) from_day = first_day;
+  std::erase_if(grades_.icans_days, [&](const IcansDayGrade& day) { return day.day >= from_day; });
+  const auto rebuilt = icans_by_day(timeline, grades_.icans, from_day, last_day);
+  grades_.icans_days.insert(grades_.icans_days.end(), rebuilt.begin(), rebuilt.end());
+  return grades_;
+}
+
 }  // namespace crsguard

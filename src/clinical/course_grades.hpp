@@ -29,4 +29,23 @@ struct CourseGrades {
 
 CourseGrades grade_course(const Timeline& timeline, const GradingRules& rules);
 
+// The grades of a record that grows (Timeline::append), kept up to date at the cost of what was
+// added: CRS through CrsCourseGrader, ICANS by grading each new assessment and the days from the
+// first one touched. grades() equals grade_course(timeline, rules) after every update; a record that
+// is not the last one extended is graded from the start.
+class CourseGrader {
+ public:
+  explicit CourseGrader(const GradingRules& rules) : rules_(rules), crs_(rules.crs) {}
+  const CourseGrades& update(const Timeline& timeline);
+  [[nodiscard]] const CourseGrades& grades() const { return grades_; }
+  [[nodiscard]] int graded_from_start() const { return crs_.graded_from_start(); }
+
+ private:
+  GradingRules rules_;
+  CrsCourseGrader crs_;
+  CourseGrades grades_;
+  std::size_t events_seen_ = 0;
+  bool graded_ = false;
+};
+
 }  // namespace crsguard

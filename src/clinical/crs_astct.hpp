@@ -4,6 +4,7 @@
 // Rules and their sources: crs_astct.cpp; parameters: rules/astct-2019.json; docs/grading.md.
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -80,6 +81,7 @@ struct CrsMoment {
   std::array<std::size_t, 3> vasopressor_events{kNoEvent, kNoEvent, kNoEvent};  // start events of running agents
   std::size_t oxygen_event = kNoEvent;
   bool death_from_crs = false;          // grade 5: the outcome names CRS as the cause of death
+  friend bool operator==(const CrsMoment&, const CrsMoment&) = default;
 };
 
 struct CrsDayGrade {
@@ -88,6 +90,7 @@ struct CrsDayGrade {
   int moments = 0;                 // moments assessed in the day
   unsigned missing = 0;            // inputs missing at any moment of the day that could exceed the maximum
   unsigned review = 0;             // review flags raised at any moment of the day
+  friend bool operator==(const CrsDayGrade&, const CrsDayGrade&) = default;
 };
 
 struct CrsEpisode {
@@ -106,6 +109,7 @@ struct CrsEpisode {
 
   // Resolution − onset in days; nullopt while unresolved.
   [[nodiscard]] std::optional<double> duration_days() const;
+  friend bool operator==(const CrsEpisode&, const CrsEpisode&) = default;
 };
 
 struct CrsCourse {
@@ -116,6 +120,47 @@ struct CrsCourse {
 
 // Grades the whole course. Pure: the same timeline and rules give the same result.
 CrsCourse grade_crs_course(const Timeline& timeline, const CrsRules& rules);
+
+// Keeps the grades of a record that grows (Timeline::append, the simulator's bedside) up to date at
+// the cost of what was added: both sweeps are kept at a horizon before which no moment can change
+// (the latest time recorded, or the start of a CRS-free period that may yet become a resolution),
+// and only what lies after it is graded again. update() gives exactly what grade_crs_course gives
+// for the same record. It grades from the start whenever the record is not the last one extended
+// at or after the horizon: fewer events, another last event, another age, an event recorded by
+// study day only, a change before the horizon, or an outcome.
+class CrsCourseGrader {
+ public:
+  explicit CrsCourseGrader(const CrsRules& rules);
+  ~CrsCourseGrader();
+  CrsCourseGrader(CrsCourseGrader&&) noexcept;
+  CrsCourseGrader& operator=(CrsCourseGrader&&) noexcept;
+  CrsCourseGrader(const CrsCourseGrader&) = delete;
+  CrsCourseGrader& operator=(const CrsCourseGrader&) = delete;
+
+  // Grades the record into `course`, which must be the object the last update wrote, left as it was
+  // (anything else is graded from the start).
+  void update(const Timeline& timeline, CrsCourse& course);
+  // The same, into a course the grader keeps.
+  const CrsCourse& update(const Timeline& timeline);
+
+  // The grade at one moment of its own (crs_grade_at).
+  static CrsMoment moment_at(const Timeline& timeline, const CrsRules& rules, std::int64_t t);
+  // How many updates graded from the start (what tests and benchmarks check the fast path by).
+  [[nodiscard]] int graded_from_start() const { return graded_from_start_; }
+
+ private:
+  struct Sweep;
+  [[nodiscard]] bool extends_last(const Timeline& timeline, const CrsCourse& course) const;
+  void regrade(const Timeline& timeline, CrsCourse& course);
+  void aggregate(const Timeline& timeline, const std::vector<CrsEpisode>& episodes, std::int64_t regraded_from,
+                 CrsCourse& course);
+
+  CrsRules rules_;
+  std::unique_ptr<Sweep> sweep_;
+  CrsCourse course_;
+  int graded_from_start_ = 0;
+};
+
 // The highest grade a moment could have had, had its missing inputs been recorded (its grade when
 // nothing is missing; for a moment without temperature, the grade its support would give with fever).
 int highest_possible_grade(const CrsMoment& moment);

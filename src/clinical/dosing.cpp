@@ -215,7 +215,11 @@ std::optional<double> dexamethasone_equivalent_mg(const std::string& drug, doubl
 SteroidExposure cumulative_steroid_exposure(const Timeline& timeline, TimeWindow window, const DosingRules& rules) {
   SteroidExposure exposure;
   const Patient& patient = timeline.patient();
-  for (const DoseGiven& given : timeline.doses()) {
+  const auto& doses = timeline.doses();
+  const auto first = std::lower_bound(doses.begin(), doses.end(), window.from,
+                                      [](const DoseGiven& d, std::int64_t t) { return d.seconds_since_infusion < t; });
+  for (auto dose = first; dose != doses.end() && dose->seconds_since_infusion < window.to; ++dose) {
+    const DoseGiven& given = *dose;
     if (!window.contains(given.seconds_since_infusion)) continue;
     const Administration& administration = *given.administration;
     const DrugInfo* drug = find_drug(administration.drug);

@@ -250,6 +250,10 @@ int possible_grade(const GradeResult& result) {
 
 }  // namespace
 
+IcansAssessmentGrade grade_icans_assessment(const Timeline& timeline, const IcansRules& rules, std::size_t event_index) {
+  return AssessmentGrader(timeline, rules, event_index).grade();
+}
+
 std::vector<IcansAssessmentGrade> grade_icans_assessments(const Timeline& timeline, const IcansRules& rules) {
   std::vector<IcansAssessmentGrade> grades;
   const auto& events = timeline.events();

@@ -32,6 +32,8 @@ struct IcansDayGrade {
   int assessments = 0;
 };
 
+// The grade of one neurological assessment (events[event_index], a neuro event), from it alone.
+IcansAssessmentGrade grade_icans_assessment(const Timeline& timeline, const IcansRules& rules, std::size_t event_index);
 // One grade per neurological assessment (time order), and grade 5 at death from ICANS.
 std::vector<IcansAssessmentGrade> grade_icans_assessments(const Timeline& timeline, const IcansRules& rules);
 // The maximum of each study day from `first_day` to `last_day`.

@@ -203,28 +203,38 @@ bool is_line_drug(const Protocol& protocol, const std::string& drug) {
 std::vector<TherapyLine> therapy_lines(const Timeline& known, const Protocol& protocol, std::int64_t from,
                                        std::int64_t t) {
   std::vector<TherapyLine> lines;
-  for (const DoseGiven& dose : known.doses()) {
-    if (dose.seconds_since_infusion < from || dose.seconds_since_infusion >= t) continue;
-    const Administration& administration = *dose.administration;
+  std::vector<const DoseGiven*> first_and_last;  // two per line: its evidence, made once the lines are known
+  const auto& doses = known.doses();
+  auto dose = std::lower_bound(doses.begin(), doses.end(), from,
+                               [](const DoseGiven& d, std::int64_t at) { return d.seconds_since_infusion < at; });
+  for (; dose != doses.end() && dose->seconds_since_infusion < t; ++dose) {
+    const Administration& administration = *dose->administration;
     if (!treats_toxicity(administration)) continue;
-    const std::string name = administration.display_name();
-    if (!is_line_drug(protocol, name)) continue;
+    const std::string_view name = administration.drug == "other" ? administration.drug_name : administration.drug;
     auto line = std::find_if(lines.begin(), lines.end(), [&](const TherapyLine& l) { return l.drug == name; });
-    Evidence evidence = event_evidence(known, dose.event_index);
-    evidence.seconds_since_infusion = dose.seconds_since_infusion;
     if (line == lines.end()) {
+      if (!is_line_drug(protocol, std::string(name))) continue;
       const DrugInfo* info = find_drug(administration.drug);
-      lines.push_back({name, info != nullptr ? std::string(to_name(info->drug_class)) : "other",
-                       dose.seconds_since_infusion, dose.seconds_since_infusion, 1, false,
-                       evidence.form == TimeForm::study_day, {evidence}});
+      lines.push_back({std::string(name), info != nullptr ? std::string(to_name(info->drug_class)) : "other",
+                       dose->seconds_since_infusion, dose->seconds_since_infusion, 1, false,
+                       known.events()[dose->event_index].time.form == TimeForm::study_day, {}});
+      first_and_last.insert(first_and_last.end(), {&*dose, &*dose});
       continue;
     }
-    line->last_dose = dose.seconds_since_infusion;
+    line->last_dose = dose->seconds_since_infusion;
     ++line->doses;
-    if (line->evidence.size() == 1) line->evidence.push_back(evidence);
-    else line->evidence.back() = evidence;
+    first_and_last[2 * static_cast<std::size_t>(line - lines.begin()) + 1] = &*dose;
   }
-  for (TherapyLine& line : lines) line.on = hours_between(line.last_dose, t) <= protocol.on_therapy_hours;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    TherapyLine& line = lines[i];
+    line.on = hours_between(line.last_dose, t) <= protocol.on_therapy_hours;
+    for (std::size_t end = 0; end < (line.doses > 1 ? 2U : 1U); ++end) {
+      const DoseGiven& given = *first_and_last[2 * i + end];
+      Evidence evidence = event_evidence(known, given.event_index);
+      evidence.seconds_since_infusion = given.seconds_since_infusion;
+      line.evidence.push_back(std::move(evidence));
+    }
+  }
   return lines;
 }
 
@@ -887,9 +897,10 @@ std::int64_t last_recorded_time(const Timeline& timeline) {
 
 bool names_drug(const std::string& ref, const std::string& drug) {
   if (ref == drug) return true;
-  const DrugInfo* info = find_drug(drug);
   const auto drug_class = from_name<DrugClass>(ref);
-  return info != nullptr && drug_class && info->drug_class == *drug_class;
+  if (!drug_class) return false;
+  const DrugInfo* info = find_drug(drug);
+  return info != nullptr && info->drug_class == *drug_class;
 }
 
 bool treats_toxicity(const Administration& administration) {
@@ -939,7 +950,7 @@ PatientState ProtocolEngine::state_of(const Timeline& known, const CourseGrades&
   return state;
 }
 
-Advice ProtocolEngine::advise(const Timeline& timeline, std::int64_t t, const Overrides& overrides) const {
+void ProtocolEngine::check_overrides(const Overrides& overrides) const {
   for (const auto& override_entry : overrides) {
     const std::string& id = override_entry.first;
     const std::string& reason = override_entry.second;
@@ -950,11 +961,28 @@ Advice ProtocolEngine::advise(const Timeline& timeline, std::int64_t t, const Ov
       throw std::invalid_argument(fmt::format("override \"{}\": a reason is required to lift a block", id));
     }
   }
+}
+
+Advice ProtocolEngine::advise(const Timeline& timeline, std::int64_t t, const Overrides& overrides) const {
+  check_overrides(overrides);
   // A record that holds nothing a decision at t may not see is read as it is, without a copy.
   std::optional<Timeline> cut;
   if (!timeline.complete_at(t)) cut.emplace(timeline.known_at(t));
   const Timeline& known = cut ? *cut : timeline;
-  const CourseGrades grades = grade_course(known, rules_.grading);
+  return recommend(known, grade_course(known, rules_.grading), t, overrides);
+}
+
+Advice ProtocolEngine::advise(const Timeline& known, const CourseGrades& grades, std::int64_t t,
+                              const Overrides& overrides) const {
+  if (!known.complete_at(t)) {
+    throw std::invalid_argument("ProtocolEngine::advise: the record holds more than a decision at this time may see");
+  }
+  check_overrides(overrides);
+  return recommend(known, grades, t, overrides);
+}
+
+Advice ProtocolEngine::recommend(const Timeline& known, const CourseGrades& grades, std::int64_t t,
+                                 const Overrides& overrides) const {
   Advice advice;
   advice.protocol = protocol_.name;
   advice.t = t;

@@ -150,10 +150,19 @@ class ProtocolEngine {
   ProtocolEngine(const Protocol& protocol, const ProtocolRules& rules);
   // Throws std::invalid_argument when an override names no check of the protocol or has no reason.
   [[nodiscard]] Advice advise(const Timeline& timeline, std::int64_t t, const Overrides& overrides = {}) const;
+  // The same for a record that holds nothing a decision at t may not see (Timeline::complete_at(t)),
+  // with its grades already computed (CourseGrader keeps them as a record grows): nothing is copied
+  // or graded again. Throws std::invalid_argument when the record holds more.
+  [[nodiscard]] Advice advise(const Timeline& known, const CourseGrades& grades, std::int64_t t,
+                              const Overrides& overrides = {}) const;
   // The state alone (no recommendations), from a record already cut at t.
   [[nodiscard]] PatientState state_of(const Timeline& known, const CourseGrades& grades, std::int64_t t) const;
 
  private:
+  void check_overrides(const Overrides& overrides) const;
+  [[nodiscard]] Advice recommend(const Timeline& known, const CourseGrades& grades, std::int64_t t,
+                                 const Overrides& overrides) const;
+
   Protocol protocol_;
   ProtocolRules rules_;
 };

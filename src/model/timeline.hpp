@@ -87,6 +87,10 @@ class Timeline {
   // keeping every index as the constructor would build it. Throws std::invalid_argument for an event
   // earlier than the last.
   void append(Event event);
+  // Room for this many events, so that a record written as it happens is not moved as it grows.
+  void reserve(std::size_t events) { record_.events.reserve(events); }
+  // The record itself, moved out: the timeline is spent.
+  [[nodiscard]] TimelineRecord release() && { return std::move(record_); }
   // The outcome, once the course is over.
   void set_outcome(std::optional<Outcome> outcome) { record_.outcome = std::move(outcome); }
 

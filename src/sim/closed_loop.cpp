@@ -20,6 +20,7 @@ namespace {
 constexpr double kSecondsPerHour = 3600;
 constexpr double kHoursPerDay = 24;
 constexpr double kInfinity = std::numeric_limits<double>::infinity();
+constexpr double kSameMomentHours = 1e-9;  // times this close are one moment (sums of dose intervals round)
 // Infusions the record gives no duration for: tocilizumab over 1 h (ACTEMRA label).
 constexpr double kTocilizumabInfusionHours = 1;
 // Oxygen the simulated bedside gives at each tier (ASTCT 2019 devices): low flow at 2 L/min, high flow at 40.
@@ -54,7 +55,8 @@ class CourseSimulation {
   CourseSimulation(const VirtualPatient& patient, const ProtocolEngine* engine, const Protocol* protocol,
                    const ProtocolRules& rules, const CourseOptions& options)
       : patient_(patient), engine_(engine), protocol_(protocol), rules_(rules), options_(options),
-        model_(patient.parameters, patient.covariates), rng_(options.seed), timeline_(TimelineRecord{}) {
+        model_(patient.parameters, patient.covariates), rng_(options.seed), timeline_(TimelineRecord{}),
+        grader_(rules.grading) {
     if (!(options.days > 0) || options.days > 365) throw std::invalid_argument("a course lasts more than 0 and at most 365 days");
     if (options.clock.vitals_every_hours <= 0 || options.clock.labs_every_hours <= 0) {
       throw std::invalid_argument("the clinical clock needs positive intervals");
@@ -66,6 +68,10 @@ class CourseSimulation {
     TimelineRecord record;
     start_record(record);
     timeline_ = Timeline(std::move(record));
+    // Each round of vitals charts three readings and now and then a change of support; labs seven values.
+    const double rounds = options.days * kHoursPerDay / options.clock.vitals_every_hours;
+    const double lab_days = options.days * kHoursPerDay / options.clock.labs_every_hours;
+    timeline_.reserve(static_cast<std::size_t>(rounds * 4 + lab_days * 7) + 64);
   }
 
   template <class Integrator>
@@ -80,9 +86,11 @@ class CourseSimulation {
       const double next_h = std::min({next_vitals_h, next_labs_h, next_dose_h(), next_infusion_end_h(), end_h});
       solver.advance_to(next_h / kHoursPerDay);
       const double now_h = next_h;
+      const bool assessment = now_h >= next_vitals_h && now_h < end_h;
       bool input_changed = end_infusions(now_h);
-      input_changed = give_due_doses(now_h, solver.state()) || input_changed;
-      if (input_changed) solver.restart();
+      // Doses due at an assessment are given after it: the engine decides on the record as it stood
+      // just before anything was given then (Timeline::known_at), which is then the whole record.
+      if (!assessment) input_changed = give_due_doses(now_h, solver.state()) || input_changed;
       const std::span<const double> y = solver.state();
       track(now_h, y);
       if (now_h >= end_h) break;
@@ -90,13 +98,13 @@ class CourseSimulation {
         record_labs(now_h, y);
         next_labs_h += options_.clock.labs_every_hours;
       }
-      if (now_h >= next_vitals_h) {
+      if (assessment) {
         record_vitals(now_h, y);
         decide(now_h);
         next_vitals_h += options_.clock.vitals_every_hours;
-        // A dose due now (no delay) goes in before the solver moves on.
-        if (next_dose_h() <= now_h && give_due_doses(now_h, solver.state())) solver.restart();
+        input_changed = give_due_doses(now_h, solver.state()) || input_changed;  // with any due now, undelayed
       }
+      if (input_changed) solver.restart();
     }
     SimulatedCourse out;
     out.solver = solver.statistics();
@@ -250,7 +258,7 @@ class CourseSimulation {
   void decide(double at_h) {
     if (engine_ == nullptr) return;
     ++decisions_;
-    const Advice advice = engine_->advise(timeline_, seconds_at(at_h), options_.overrides);
+    const Advice advice = engine_->advise(timeline_, grader_.update(timeline_), seconds_at(at_h), options_.overrides);
     last_crs_grade_ = advice.state.crs.grade;
     const double first_dose_h = at_h + options_.clinician.dose_delay_hours;
     for (const Recommendation& rec : advice.recommendations) {
@@ -258,11 +266,12 @@ class CourseSimulation {
       const bool gives = rec.action == ActionKind::give || (rec.action == ActionKind::consider && options_.clinician.act_on_consider);
       Course* current = running(rec.drug);
       if (gives && !rec.schedule.empty()) {
-        // A dose given at this very moment is not yet in what the engine may see (Timeline::known_at): the
-        // recommendation is the one that dose answered.
-        if (last_given_h_.contains(rec.drug) && last_given_h_[rec.drug] >= at_h) continue;
-        // A course whose first dose is still to come is already the answer.
-        if (current != nullptr && (current->single_dose || current->doses_given == 0)) continue;
+        // A course whose first dose is still to come, or with a dose due now (given just after this
+        // decision, so not in what the engine saw), is already the answer.
+        if (current != nullptr && (current->single_dose || current->doses_given == 0 ||
+                                   current->next_due_h <= at_h + kSameMomentHours)) {
+          continue;
+        }
         if (current != nullptr) current->ended = true;  // an escalation replaces it
         Course c;
         c.drug = rec.drug;
@@ -300,7 +309,7 @@ class CourseSimulation {
         return;
       }
       const double phase_end_h = c.phase_start_h + *phase.for_days * kHoursPerDay;
-      if (c.next_due_h < phase_end_h - 1e-9) return;
+      if (c.next_due_h < phase_end_h - kSameMomentHours) return;
       ++c.phase;
       c.phase_start_h = phase_end_h;
       c.next_due_h = std::max(c.next_due_h, phase_end_h);
@@ -341,13 +350,12 @@ class CourseSimulation {
     bool changed = false;
     for (auto& c : courses_) {
       settle(c, at_h);
-      while (!c.ended && c.next_due_h <= at_h + 1e-9) {
+      while (!c.ended && c.next_due_h <= at_h + kSameMomentHours) {
         const PhaseDose& phase = c.phases[c.phase];
         std::bernoulli_distribution given(options_.clinician.adherence);
         if (phase.dose.mg && given(rng_)) {
           changed = apply_dose(c.drug, c.route, *phase.dose.mg, at_h, y) || changed;
           ++c.doses_given;
-          last_given_h_[c.drug] = at_h;
         }
         c.next_due_h += phase.every_hours;
         if (c.single_dose) c.ended = true;
@@ -449,7 +457,7 @@ class CourseSimulation {
     s.first_ruxolitinib_day = first_ruxolitinib_day_;
     s.doses_given = doses_;
     s.decisions = decisions_;
-    out.record = timeline_.record();
+    out.record = std::move(timeline_).release();
     out.samples = std::move(samples_);
   }
 
@@ -461,10 +469,10 @@ class CourseSimulation {
   PatientModel model_;
   std::mt19937_64 rng_;
   Timeline timeline_;  // the record so far, indexed as it grows
+  CourseGrader grader_;  // its grades, kept up to date as it grows
   std::vector<Course> courses_;
   std::vector<InfusionEnd> infusion_ends_;
   std::optional<int> last_crs_grade_;
-  std::map<std::string, double> last_given_h_;  // drug → time of its latest dose
   int vasopressors_ = 0;
   OxygenSupport oxygen_;
   bool oxygen_recorded_ = false;

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "clinical/course_grades.hpp"
 #include "core/problem.hpp"
 #include "sim/sim_fixture.hpp"
 #include "sim/virtual_twin.hpp"
@@ -136,6 +137,31 @@ TEST(ClosedLoop, ADoseGivenAtADecisionIsNotGivenAgain) {
     }
     EXPECT_TRUE(twin.course.summary.first_ruxolitinib_day.has_value()) << "delay " << delay;
   }
+}
+
+TEST(ClosedLoop, TheGradesKeptDuringTheCourseAreThoseOfTheWholeRecord) {
+  // The closed loop grades its record incrementally (CourseGrader). Written again event by event, the
+  // twin's record (vasopressors, oxygen, every dose) must grade at each step exactly as graded afresh,
+  // and from the start only at the first event and at the outcome.
+  const TimelineRecord& whole = adult_twin().course.record;
+  TimelineRecord start = whole;
+  start.events.clear();
+  start.outcome.reset();
+  Timeline growing(std::move(start));
+  const GradingRules& rules = shipped_rules().grading;
+  CourseGrader grader(rules);
+  for (const Event& event : whole.events) {
+    growing.append(event);
+    const CourseGrades& kept = grader.update(growing);
+    const CourseGrades fresh = grade_course(growing, rules);
+    ASSERT_EQ(kept.crs.moments, fresh.crs.moments) << "after " << growing.events().size() << " events";
+    ASSERT_EQ(kept.crs.days, fresh.crs.days);
+    ASSERT_EQ(kept.crs.episodes, fresh.crs.episodes);
+  }
+  growing.set_outcome(whole.outcome);
+  EXPECT_EQ(grader.update(growing).crs.days, grade_course(growing, rules).crs.days);
+  EXPECT_EQ(grader.graded_from_start(), 2);
+  EXPECT_GE(grader.grades().crs.episodes.size(), 1U);
 }
 
 TEST(TwinCase, RefusesAnUnknownParameterAndAMissingReason) {
