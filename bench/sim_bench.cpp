@@ -20,6 +20,7 @@
 #include "sim/closed_loop.hpp"
 #include "sim/virtual_twin.hpp"
 #include "sim/cvode_integrator.hpp"
+#include "sim/dose_schedule.hpp"
 #include "sim/dormand_prince.hpp"
 #include "sim/ode.hpp"
 #include "sim/parameter_file.hpp"
@@ -27,41 +28,6 @@
 
 namespace crsguard {
 namespace {
-
-struct Bolus {
-  double time;
-  std::size_t state;
-  double amount;
-};
-struct Infusion {
-  double start;
-  double end;
-  double rate;  // mg/d into tcz_central
-};
-
-// The treated course in model terms (sim/closed_loop.cpp's apply_dose: ruxolitinib po → rux_gut × F).
-struct Course {
-  std::vector<Bolus> boluses;
-  std::vector<Infusion> infusions;
-  std::vector<double> stops;  // outputs, doses and infusion edges, in order
-};
-
-Course treated_course(const PatientParameters& p) {
-  Course c;
-  const double tocilizumab_days = 1.0 / 24;
-  c.infusions.push_back({2, 2 + tocilizumab_days, 560 / tocilizumab_days});
-  for (const double day : {3.0, 4.0}) c.boluses.push_back({day, state::mp_central, 70});
-  for (double day = 4.5; day <= 10; day += 0.5) c.boluses.push_back({day, state::rux_gut, 10 * p.rux_bioavailability});
-  std::set<double> stops;
-  for (int day = 1; day <= 28; ++day) stops.insert(day);
-  for (const Bolus& b : c.boluses) stops.insert(b.time);
-  for (const Infusion& i : c.infusions) {
-    stops.insert(i.start);
-    stops.insert(i.end);
-  }
-  c.stops.assign(stops.begin(), stops.end());
-  return c;
-}
 
 OdeTolerances course_tolerances() {
   OdeTolerances t;
@@ -77,28 +43,11 @@ OdeTolerances course_tolerances() {
 // One patient's course: the model is built here (individual constants), as each virtual patient needs.
 template <template <OdeModel> class Solver>
 SolverStatistics run_course(const PatientParameters& parameters, const PatientCovariates& covariates,
-                            const Course& course, const OdeTolerances& tolerances) {
+                            const DoseSchedule& schedule, std::span<const double> days, const OdeTolerances& tolerances) {
   PatientModel model(parameters, covariates);
-  const auto y0 = model.initial_state();
-  Solver<PatientModel> solver(model, 0, y0, tolerances);
-  for (const double t : course.stops) {
-    solver.advance_to(t);
-    benchmark::DoNotOptimize(solver.state()[state::il6]);
-    bool changed = false;
-    for (const Bolus& b : course.boluses) {
-      if (b.time == t) {
-        solver.state()[b.state] += b.amount;
-        changed = true;
-      }
-    }
-    for (const Infusion& i : course.infusions) {
-      if (i.start == t) model.inputs.tocilizumab += i.rate;
-      if (i.end == t) model.inputs.tocilizumab = 0;  // the course has one infusion at a time
-      changed = changed || i.start == t || i.end == t;
-    }
-    if (changed) solver.restart();
-  }
-  return solver.statistics();
+  return solve_schedule<Solver<PatientModel>>(model, schedule, days, tolerances, [](double, std::span<const double> y) {
+    benchmark::DoNotOptimize(y[state::il6]);
+  });
 }
 
 template <template <OdeModel> class Solver>
@@ -106,10 +55,12 @@ void BM_OpenLoop28DayCourse(benchmark::State& state) {
   const PatientParameters parameters =
       bind_patient_parameters(load_parameter_file(std::string(CRSGUARD_SOURCE_DIR) + "/models/patient.json"));
   const PatientCovariates covariates;  // the typical patient: 70 kg, 2.1e8 CAR-T cells, 50 % blasts
-  const Course course = treated_course(parameters);
+  const DoseSchedule schedule = reference_treated_schedule(parameters);
+  std::vector<double> days;
+  for (int day = 1; day <= 28; ++day) days.push_back(day);
   const OdeTolerances tolerances = course_tolerances();
   SolverStatistics statistics;
-  for (auto _ : state) statistics = run_course<Solver>(parameters, covariates, course, tolerances);
+  for (auto _ : state) statistics = run_course<Solver>(parameters, covariates, schedule, days, tolerances);
   state.SetItemsProcessed(state.iterations());
   // Per patient (every course is the same): what the time is spent on.
   state.counters["steps"] = static_cast<double>(statistics.accepted_steps);
@@ -159,25 +110,31 @@ BENCHMARK_CAPTURE(BM_ClosedLoop28DayCourse, natural, std::string(), false)->Name
 BENCHMARK_CAPTURE(BM_ClosedLoop28DayCourse, astct, std::string("astct-asco-2021"), false)->Name("ClosedLoop28DayCourse/astct")->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_ClosedLoop28DayCourse, twin, std::string("zi2021-adult"), true)->Name("ClosedLoop28DayCourse/twin")->Unit(benchmark::kMillisecond);
 
-// The engine alone on the adult twin's recorded course under zi2021-adult: the record written again
-// event by event and the protocol asked at every 4-hour round, as the closed loop asks it. "kept": the
-// grades kept up to date as the record grows (CourseGrader, what simulate_course does); "regraded": the
-// whole record graded again at every round (ProtocolEngine::advise on the timeline alone). Items
-// processed = courses of 168 decisions.
-void BM_EngineOnRecordedCourse(benchmark::State& state, bool kept) {
+// The engine alone on a recorded closed-loop course: the record written again event by event and the
+// protocol asked at every 4-hour round, as the closed loop asks it. "kept": grades kept up to date as the
+// record grows (CourseGrader, what simulate_course does) and advise(known, grades, t); "regraded": the whole
+// record graded again at every round (advise(timeline, t)); "grading kept" / "grading regraded": the grades
+// alone, without the protocol. Courses: the adult twin under zi2021-adult (46 doses) and the typical patient
+// under astct-asco-2021. Items processed = courses of 168 decisions.
+enum class EngineWork { kept, regraded, grading_kept, grading_regraded };
+
+void BM_EngineOnRecordedCourse(benchmark::State& state, bool twin, EngineWork work) {
   const ParameterFile file = load_parameter_file(std::string(CRSGUARD_SOURCE_DIR) + "/models/patient.json");
-  const VirtualPatient patient = load_twin_case("zi2021-adult", file).patient;
+  VirtualPatient patient;
+  patient.id = "bench";
+  patient.parameters = bind_patient_parameters(file);
+  if (twin) patient = load_twin_case("zi2021-adult", file).patient;
   const ProtocolRules rules = ProtocolRules::from(load_rules());
-  const Protocol protocol = load_protocol("zi2021-adult");
+  const Protocol protocol = load_protocol(twin ? "zi2021-adult" : "astct-asco-2021");
   const ProtocolEngine engine(protocol, rules);
   CourseOptions options;
-  options.overrides["ruxolitinib-haemorrhage"] = "virtual patient";
+  options.overrides = virtual_patient_overrides(protocol);
   const TimelineRecord whole = simulate_course(patient, &engine, &protocol, rules, options).record;
   TimelineRecord start = whole;
   start.events.clear();
   start.outcome.reset();
   constexpr std::int64_t kRound = 4 * 3600;
-  std::size_t recommendations = 0;
+  std::size_t answers = 0;
   for (auto _ : state) {
     Timeline growing(start);
     growing.reserve(whole.events.size());
@@ -190,17 +147,26 @@ void BM_EngineOnRecordedCourse(benchmark::State& state, bool kept) {
                                              whole.events[next].kind() != EventKind::administration))) {
         growing.append(whole.events[next++]);
       }
-      const Advice advice = kept ? engine.advise(growing, grader.update(growing), t, options.overrides)
-                                 : engine.advise(growing, t, options.overrides);
-      recommendations += advice.recommendations.size();
+      switch (work) {
+        case EngineWork::kept:
+          answers += engine.advise(growing, grader.update(growing), t, options.overrides).recommendations.size();
+          break;
+        case EngineWork::regraded: answers += engine.advise(growing, t, options.overrides).recommendations.size(); break;
+        case EngineWork::grading_kept: answers += grader.update(growing).crs.moments.size(); break;
+        case EngineWork::grading_regraded: answers += grade_course(growing, rules.grading).crs.moments.size(); break;
+      }
     }
   }
-  benchmark::DoNotOptimize(recommendations);
+  benchmark::DoNotOptimize(answers);
   state.SetItemsProcessed(state.iterations());
   state.SetLabel("courses");
 }
-BENCHMARK_CAPTURE(BM_EngineOnRecordedCourse, kept, true)->Name("EngineOnRecordedCourse/kept")->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_EngineOnRecordedCourse, regraded, false)->Name("EngineOnRecordedCourse/regraded")->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_EngineOnRecordedCourse, twin_kept, true, EngineWork::kept)->Name("EngineOnRecordedCourse/twin/kept")->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_EngineOnRecordedCourse, twin_regraded, true, EngineWork::regraded)->Name("EngineOnRecordedCourse/twin/regraded")->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_EngineOnRecordedCourse, twin_grading_kept, true, EngineWork::grading_kept)->Name("EngineOnRecordedCourse/twin/grading-kept")->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_EngineOnRecordedCourse, twin_grading_regraded, true, EngineWork::grading_regraded)->Name("EngineOnRecordedCourse/twin/grading-regraded")->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_EngineOnRecordedCourse, astct_kept, false, EngineWork::kept)->Name("EngineOnRecordedCourse/astct/kept")->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_EngineOnRecordedCourse, astct_regraded, false, EngineWork::regraded)->Name("EngineOnRecordedCourse/astct/regraded")->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace crsguard

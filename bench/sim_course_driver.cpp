@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "sim/dormand_prince.hpp"
+#include "sim/dose_schedule.hpp"
 #include "sim/ode.hpp"
 #include "sim/parameter_file.hpp"
 #include "sim/patient_model.hpp"
@@ -110,44 +111,19 @@ std::vector<PatientParameters> read_draws(const std::string& path) {
   return out;
 }
 
-struct Bolus {
-  double time;
-  std::size_t state;
-  double amount;
-};
-
-// Tocilizumab 560 mg over 1 h at day 2, methylprednisolone 70 mg iv at days 3 and 4, ruxolitinib 10 mg
-// po every 12 h from day 4.5 to day 10 (→ rux_gut × F), read every day.
+// The treated course (sim/dose_schedule.hpp reference_treated_schedule), read every day; the state at day 28.
 std::array<double, kPatientStates> run_course(const PatientParameters& p, const OdeTolerances& tolerances) {
-  const double tocilizumab_start = 2;
-  const double tocilizumab_end = 2 + 1.0 / 24;
-  const double tocilizumab_rate = 560 / (1.0 / 24);
-  std::vector<Bolus> boluses = {{3, state::mp_central, 70}, {4, state::mp_central, 70}};
-  for (double day = 4.5; day <= 10; day += 0.5) boluses.push_back({day, state::rux_gut, 10 * p.rux_bioavailability});
-  std::set<double> stops = {tocilizumab_start, tocilizumab_end};
-  for (int day = 1; day <= 28; ++day) stops.insert(day);
-  for (const Bolus& b : boluses) stops.insert(b.time);
-
+  static const std::vector<double> days = [] {
+    std::vector<double> out;
+    for (int day = 1; day <= 28; ++day) out.push_back(day);
+    return out;
+  }();
   PatientModel model(p, PatientCovariates{});
-  const auto y0 = model.initial_state();
-  DormandPrinceIntegrator<PatientModel> solver(model, 0, y0, tolerances);
-  for (const double t : stops) {
-    solver.advance_to(t);
-    bool changed = false;
-    for (const Bolus& b : boluses) {
-      if (b.time == t) {
-        solver.state()[b.state] += b.amount;
-        changed = true;
-      }
-    }
-    if (t == tocilizumab_start || t == tocilizumab_end) {
-      model.inputs.tocilizumab = t == tocilizumab_start ? tocilizumab_rate : 0;
-      changed = true;
-    }
-    if (changed) solver.restart();
-  }
   std::array<double, kPatientStates> out{};
-  std::copy(solver.state().begin(), solver.state().end(), out.begin());
+  solve_schedule<DormandPrinceIntegrator<PatientModel>>(model, reference_treated_schedule(p), days, tolerances,
+                                                        [&](double day, std::span<const double> y) {
+                                                          if (day == days.back()) std::copy(y.begin(), y.end(), out.begin());
+                                                        });
   return out;
 }
 

@@ -1,6 +1,7 @@
 // libFuzzer target: any timeline the reader accepts can be graded (CRS, ICANS, risk scores) and
 // explained without a crash, every grade is within its scale, and every shipped protocol can advise
-// on it (mid-course and after the last record) with recommendations that name a step of the protocol.
+// on it (mid-course and after the last record) with recommendations that name a step of the protocol;
+// and grades kept as the record grows equal a fresh grading after every event.
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
@@ -41,6 +42,35 @@ void check_protocol_advice(const crsguard::Timeline& timeline, const crsguard::R
       }
     }
   }
+}
+
+// The grades kept as the record grows event by event (CourseGrader, as the simulator keeps them) are
+// those of a fresh grading after every event.
+void check_incremental_grading(const crsguard::Timeline& timeline, const crsguard::GradingRules& rules) {
+  using namespace crsguard;
+  constexpr std::size_t kMaxEvents = 300;  // quadratic in the events: keep each input fast
+  if (timeline.events().size() > kMaxEvents) return;
+  TimelineRecord start = timeline.record();
+  start.events.clear();
+  start.outcome.reset();
+  Timeline growing(std::move(start));
+  CourseGrader grader(rules);
+  const auto same = [&] {
+    const CourseGrades& kept = grader.update(growing);
+    const CourseGrades fresh = grade_course(growing, rules);
+    if (kept.crs.moments != fresh.crs.moments || kept.crs.days != fresh.crs.days ||
+        kept.crs.episodes != fresh.crs.episodes || kept.icans.size() != fresh.icans.size() ||
+        kept.icans_days.size() != fresh.icans_days.size()) {
+      std::fprintf(stderr, "incremental grades differ after %zu events\n", growing.events().size());
+      __builtin_trap();
+    }
+  };
+  for (const Event& event : timeline.events()) {
+    growing.append(event);
+    same();
+  }
+  growing.set_outcome(timeline.outcome());
+  same();
 }
 
 }  // namespace
@@ -85,6 +115,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     if (hyperinflammation_flags(timeline, rule_set, lab_grades).size() != 3) __builtin_trap();
     check_protocol_advice(timeline, rule_set);
+    check_incremental_grading(timeline, rules);
   }
   return 0;
 }

@@ -152,7 +152,7 @@ class CrsCourseGrader {
   struct Sweep;
   [[nodiscard]] bool extends_last(const Timeline& timeline, const CrsCourse& course) const;
   void regrade(const Timeline& timeline, CrsCourse& course);
-  void aggregate(const Timeline& timeline, const std::vector<CrsEpisode>& episodes, std::int64_t regraded_from,
+  void aggregate(const Timeline& timeline, std::vector<CrsEpisode> episodes, std::int64_t regraded_from,
                  CrsCourse& course);
 
   CrsRules rules_;

@@ -128,19 +128,19 @@ class EpisodeSearch {
 
   // The episodes as the record ends: an open one is ended by death, resolved when the record runs
   // past its CRS-free window, or left ongoing.
-  [[nodiscard]] std::vector<CrsEpisode> finished(const Timeline& timeline, std::optional<std::int64_t> died) const {
-    EpisodeSearch end = *this;
-    if (end.open()) {
-      CrsEpisode& episode = end.episodes_.back();
+  // The search is spent.
+  [[nodiscard]] std::vector<CrsEpisode> finished(const Timeline& timeline, std::optional<std::int64_t> died) && {
+    if (open()) {
+      CrsEpisode& episode = episodes_.back();
       if (died && *died >= episode.onset) {
         episode.ended_by_death = true;
-      } else if (end.candidate_ != kNoTime && timeline.end_of_record() >= end.candidate_ + rules_->resolution_window_s) {
-        end.close(end.candidate_);
+      } else if (candidate_ != kNoTime && timeline.end_of_record() >= candidate_ + rules_->resolution_window_s) {
+        close(candidate_);
       } else {
         episode.ongoing_at_end_of_record = true;
       }
     }
-    return std::move(end.episodes_);
+    return std::move(episodes_);
   }
 
   // The start of a CRS-free period that may yet become the open episode's resolution.
@@ -267,9 +267,10 @@ void record_therapies(const Timeline& timeline, const CrsRules& rules, std::vect
       CrsEpisode& episode = episodes[e];
       const std::int64_t until = episode.resolution.value_or(end + 1);
       if (dose->seconds_since_infusion < episode.onset || dose->seconds_since_infusion >= until) continue;
-      const std::string name = dose->administration->display_name();
+      const Administration& given = *dose->administration;
+      const std::string_view name = given.drug == "other" ? std::string_view(given.drug_name) : std::string_view(given.drug);
       if (std::find(episode.therapies.begin(), episode.therapies.end(), name) == episode.therapies.end()) {
-        episode.therapies.push_back(name);
+        episode.therapies.emplace_back(name);
       }
     }
   }
@@ -371,9 +372,9 @@ void CrsCourseGrader::regrade(const Timeline& timeline, CrsCourse& course) {
   // pending, from the start of its CRS-free period.
   EpisodeSearch search = s.episodes_at_horizon;
   groups([&](std::span<const Change> group) { search.group(timeline, group, died); });
-  const std::vector<CrsEpisode> episodes = search.finished(timeline, died);
   std::int64_t next_horizon = timeline.events().empty() ? s.horizon : timeline.events().back().time.seconds_since_infusion;
   if (const auto candidate = search.resolution_candidate()) next_horizon = std::min(next_horizon, *candidate);
+  std::vector<CrsEpisode> episodes = std::move(search).finished(timeline, died);
   if (timeline.outcome() || s.extra_moment) next_horizon = s.horizon;  // graded from the start each time
   next_horizon = std::max(next_horizon, s.horizon);
 
@@ -427,10 +428,10 @@ void CrsCourseGrader::regrade(const Timeline& timeline, CrsCourse& course) {
   const std::int64_t old_horizon = s.horizon;
   s.horizon = next_horizon;
 
-  aggregate(timeline, episodes, old_horizon, course);
+  aggregate(timeline, std::move(episodes), old_horizon, course);
 }
 
-void CrsCourseGrader::aggregate(const Timeline& timeline, const std::vector<CrsEpisode>& episodes,
+void CrsCourseGrader::aggregate(const Timeline& timeline, std::vector<CrsEpisode> episodes,
                                 std::int64_t regraded_from, CrsCourse& course) {
   Sweep& s = *sweep_;
   const auto& moments = course.moments;
@@ -478,7 +479,7 @@ void CrsCourseGrader::aggregate(const Timeline& timeline, const std::vector<CrsE
 
   // Episodes: as pass 1 found them, with their maxima from the day table.
   const std::size_t kept = std::min(s.final_therapies.size(), episodes.size());
-  course.episodes = episodes;
+  course.episodes = std::move(episodes);
   for (const EpisodeDay& in_day : s.episode_days) {
     if (in_day.worst.grade < 0) continue;
     CrsEpisode& episode = course.episodes.at(static_cast<std::size_t>(in_day.episode - 1));

@@ -63,8 +63,10 @@ constexpr std::array kVasopressors = {
 std::span<const DrugInfo> drug_table() { return kDrugs; }
 
 const DrugInfo* find_drug(std::string_view name) {
+  // Called for every dose the engines read: the first letter settles most comparisons before memcmp does.
+  if (name.empty()) return nullptr;
   for (const auto& drug : kDrugs) {
-    if (drug.name == name) return &drug;
+    if (drug.name.front() == name.front() && drug.name == name) return &drug;
   }
   return nullptr;
 }

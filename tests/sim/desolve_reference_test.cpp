@@ -22,6 +22,7 @@
 
 #include "sim/cvode_integrator.hpp"
 #include "sim/dormand_prince.hpp"
+#include "sim/dose_schedule.hpp"
 #include "sim/ode.hpp"
 #include "sim/patient_model.hpp"
 
@@ -69,43 +70,15 @@ PatientCovariates fixture_covariates() {
   return out;
 }
 
-// The doses of one case in model terms, as the closed loop gives them (sim/closed_loop.cpp apply_dose).
-struct Bolus {
-  double time;
-  std::size_t state;
-  double amount;
-};
-struct Infusion {
-  double start;
-  double end;
-  double rate;  // mg/d into tcz_central
-};
-struct Schedule {
-  std::vector<Bolus> boluses;
-  std::vector<Infusion> infusions;
-};
-
-Schedule schedule_of(const json& doses, const PatientParameters& p) {
-  Schedule out;
+// The doses of one case in model terms, as the closed loop gives them.
+DoseSchedule schedule_of(const json& doses, const PatientParameters& p) {
+  DoseSchedule out;
   for (const json& dose : doses) {
     const auto drug = dose.at("drug").get<std::string>();
-    const auto route = dose.at("route").get<std::string>();
-    const double time = dose.at("time").get<double>();
-    const double mg = dose.at("mg").get<double>();
-    if (drug == "tocilizumab") {
-      const double duration = dose.at("duration_days").get<double>();
-      out.infusions.push_back({time, time + duration, mg / duration});
-    } else if (drug == "ruxolitinib") {
-      out.boluses.push_back({time, state::rux_gut, mg * p.rux_bioavailability});
-    } else if (drug == "methylprednisolone") {
-      out.boluses.push_back({time, state::mp_central, mg});
-    } else if (drug == "dexamethasone" && route == "po") {
-      out.boluses.push_back({time, state::dex_gut, mg * p.dex_oral_bioavailability});
-    } else if (drug == "dexamethasone") {
-      out.boluses.push_back({time, state::dex_central, mg});
-    } else {
-      throw std::runtime_error("no model input for " + drug);
-    }
+    const auto route = from_name<Route>(dose.at("route").get<std::string>());
+    if (!route) throw std::runtime_error("unknown route for " + drug);
+    const double infusion_days = drug == "tocilizumab" ? dose.at("duration_days").get<double>() : 0.0;
+    out.add(p, drug, *route, dose.at("time").get<double>(), dose.at("mg").get<double>(), infusion_days);
   }
   return out;
 }
@@ -123,51 +96,16 @@ OdeTolerances tolerances(double relative, double cells, double other) {
   return out;
 }
 
-// The course with stops at every output, dose and infusion edge. A state at a dose's own time is taken
-// before the dose, as deSolve reports an event time.
+// Every state at each output time (before any dose given then, as deSolve reports an event time).
 template <template <OdeModel> class Solver>
-std::vector<std::array<double, kPatientStates>> solve(PatientModel& model, const Schedule& schedule,
+std::vector<std::array<double, kPatientStates>> solve(PatientModel& model, const DoseSchedule& schedule,
                                                       const std::vector<double>& times, const OdeTolerances& tol) {
-  std::set<double> stops(times.begin(), times.end());
-  for (const Bolus& b : schedule.boluses) stops.insert(b.time);
-  for (const Infusion& i : schedule.infusions) {
-    stops.insert(i.start);
-    stops.insert(i.end);
-  }
-  const auto running_rate = [&](double t) {
-    double rate = 0;
-    for (const Infusion& i : schedule.infusions) {
-      if (i.start <= t && t < i.end) rate += i.rate;
-    }
-    return rate;
-  };
-  model.inputs = DrugInputs{};
-  model.inputs.tocilizumab = running_rate(0);
-  const auto y0 = model.initial_state();
-  Solver<PatientModel> solver(model, 0, y0, tol);
   std::vector<std::array<double, kPatientStates>> out;
-  for (const double t : stops) {
-    if (t > times.back()) break;
-    solver.advance_to(t);
-    if (std::find(times.begin(), times.end(), t) != times.end()) {
-      std::array<double, kPatientStates> row{};
-      std::copy(solver.state().begin(), solver.state().end(), row.begin());
-      out.push_back(row);
-    }
-    bool changed = false;
-    for (const Bolus& b : schedule.boluses) {
-      if (b.time == t) {
-        solver.state()[b.state] += b.amount;
-        changed = true;
-      }
-    }
-    const double rate = running_rate(t);
-    if (rate != model.inputs.tocilizumab) {
-      model.inputs.tocilizumab = rate;
-      changed = true;
-    }
-    if (changed) solver.restart();
-  }
+  solve_schedule<Solver<PatientModel>>(model, schedule, times, tol, [&](double, std::span<const double> y) {
+    std::array<double, kPatientStates> row{};
+    std::copy(y.begin(), y.end(), row.begin());
+    out.push_back(row);
+  });
   return out;
 }
 
