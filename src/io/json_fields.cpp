@@ -164,4 +164,11 @@ void ObjectReader::finish(std::string_view what) {
   }
 }
 
+void ObjectReader::expect_format(std::string_view expected) {
+  const auto format = string("format", Presence::required);
+  if (format && *format != expected) {
+    log_.add_at_pointer(child("format"), "unknown format \"" + *format + "\"; expected \"" + std::string(expected) + "\"");
+  }
+}
+
 }  // namespace crsguard

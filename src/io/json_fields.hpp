@@ -39,6 +39,8 @@ class ObjectReader {
   std::optional<std::int64_t> integer(std::string_view key, std::int64_t min, std::int64_t max,
                                       Presence presence = Presence::optional);
   std::optional<std::vector<std::string>> string_array(std::string_view key, Presence presence = Presence::optional);
+  // The document's required "format" key, which must name `expected` ("crsguard.sim-case/1").
+  void expect_format(std::string_view expected);
 
   template <class E>
   std::optional<E> enumeration(std::string_view key, std::string_view what, Presence presence = Presence::optional) {

@@ -41,10 +41,7 @@ void read_parameters(std::string_view text, const std::string& file, const Docum
     return;
   }
   ObjectReader root(*document, "", log);
-  const auto format = root.string("format", Presence::required);
-  if (format && *format != shape.format) {
-    log.add_at_pointer(root.child("format"), fmt::format("unknown format \"{}\"; expected \"{}\"", *format, shape.format));
-  }
+  root.expect_format(shape.format);
   root.string("title", shape.title_required ? Presence::required : Presence::optional);
   root.string("note");
   const auto* parameters = root.get("parameters", Presence::required);

@@ -156,10 +156,7 @@ ParameterFile read_parameter_file(std::string_view text, const std::string& file
     return out;
   }
   ObjectReader root(*document, "", log);
-  const auto format = root.string("format", Presence::required);
-  if (format && *format != kFormat) {
-    log.add_at_pointer(root.child("format"), fmt::format("unknown format \"{}\"; expected \"{}\"", *format, kFormat));
-  }
+  root.expect_format(kFormat);
   out.model = root.string("model", Presence::required).value_or("");
   out.version = root.string("version", Presence::required).value_or("");
   out.title = root.string("title").value_or("");

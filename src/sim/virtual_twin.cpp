@@ -57,10 +57,7 @@ TwinCase read_twin_case(std::string_view text, const std::string& file, const Pa
     return out;
   }
   ObjectReader root(*document, "", log);
-  const auto format = root.string("format", Presence::required);
-  if (format && *format != kFormat) {
-    log.add_at_pointer("/format", fmt::format("unknown format \"{}\"; expected \"{}\"", *format, kFormat));
-  }
+  root.expect_format(kFormat);
   out.name = root.string("name", Presence::required).value_or("");
   out.title = root.string("title", Presence::required).value_or("");
   out.source = root.string("source", Presence::required).value_or("");
