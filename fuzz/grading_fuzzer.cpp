@@ -58,9 +58,19 @@ void check_incremental_grading(const crsguard::Timeline& timeline, const crsguar
   const auto same = [&] {
     const CourseGrades& kept = grader.update(growing);
     const CourseGrades fresh = grade_course(growing, rules);
+    bool same_icans = kept.icans.size() == fresh.icans.size() && kept.icans_days.size() == fresh.icans_days.size();
+    for (std::size_t i = 0; same_icans && i < kept.icans.size(); ++i) {
+      same_icans = kept.icans[i].t == fresh.icans[i].t && kept.icans[i].event_index == fresh.icans[i].event_index &&
+                   kept.icans[i].result.grade == fresh.icans[i].result.grade &&
+                   kept.icans[i].result.assessment == fresh.icans[i].result.assessment;
+    }
+    for (std::size_t i = 0; same_icans && i < kept.icans_days.size(); ++i) {
+      same_icans = kept.icans_days[i].day == fresh.icans_days[i].day &&
+                   kept.icans_days[i].assessments == fresh.icans_days[i].assessments &&
+                   kept.icans_days[i].result.grade == fresh.icans_days[i].result.grade;
+    }
     if (kept.crs.moments != fresh.crs.moments || kept.crs.days != fresh.crs.days ||
-        kept.crs.episodes != fresh.crs.episodes || kept.icans.size() != fresh.icans.size() ||
-        kept.icans_days.size() != fresh.icans_days.size()) {
+        kept.crs.episodes != fresh.crs.episodes || !same_icans) {
       std::fprintf(stderr, "incremental grades differ after %zu events\n", growing.events().size());
       __builtin_trap();
     }

@@ -31,10 +31,12 @@ CourseGrades grade_course(const Timeline& timeline, const GradingRules& rules) {
 }
 
 const CourseGrades& CourseGrader::update(const Timeline& timeline) {
+  const int from_start_before = crs_.graded_from_start();
   crs_.update(timeline, grades_.crs);
   const auto& events = timeline.events();
-  // ICANS is graded per assessment, from that assessment alone; death from ICANS comes with an outcome.
-  const bool appended = graded_ && !timeline.outcome() && events.size() >= events_seen_;
+  // ICANS is graded per assessment, from that assessment alone (death from ICANS comes with an outcome),
+  // and from the start whenever CRS was: the record is not the one last extended.
+  const bool appended = graded_ && crs_.graded_from_start() == from_start_before;
   if (!appended) {
     grades_.icans = grade_icans_assessments(timeline, rules_.icans);
     grades_.icans_days.clear();

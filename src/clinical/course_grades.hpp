@@ -32,7 +32,7 @@ CourseGrades grade_course(const Timeline& timeline, const GradingRules& rules);
 // The grades of a record that grows (Timeline::append), kept up to date at the cost of what was
 // added: CRS through CrsCourseGrader, ICANS by grading each new assessment and the days from the
 // first one touched. grades() equals grade_course(timeline, rules) after every update; a record that
-// is not the last one extended is graded from the start.
+// is not the last one extended (as CrsCourseGrader tells it) is graded from the start.
 class CourseGrader {
  public:
   explicit CourseGrader(const GradingRules& rules) : rules_(rules), crs_(rules.crs) {}

@@ -283,6 +283,9 @@ void record_therapies(const Timeline& timeline, const CrsRules& rules, std::vect
 struct CrsCourseGrader::Sweep {
   Sweep(const CrsRules& r, std::optional<double> age)
       : rules(r), age_years(age), episodes_at_horizon(rules, age), moments_at_horizon(rules, age) {}
+  // The sweeps point at `rules`: a copy would point into the original.
+  Sweep(const Sweep&) = delete;
+  Sweep& operator=(const Sweep&) = delete;
 
   CrsRules rules;
   std::optional<double> age_years;
@@ -368,14 +371,23 @@ void CrsCourseGrader::regrade(const Timeline& timeline, CrsCourse& course) {
   };
 
   // Pass 1 over the changes after the horizon; then where the next horizon lies: a moment may still
-  // change from the latest time on (more may be recorded then) and, while an episode's resolution is
-  // pending, from the start of its CRS-free period.
+  // change from the latest time recorded on (more may be recorded then) and, while an episode's
+  // resolution is pending, from the start of its CRS-free period. Pending as the record stands at its
+  // latest time: a later dose of a repeat schedule may close the episode now, but a fever recorded
+  // before that dose would undo it.
+  const bool has_events = !timeline.events().empty();
+  const std::int64_t latest = has_events ? timeline.events().back().time.seconds_since_infusion : s.horizon;
   EpisodeSearch search = s.episodes_at_horizon;
-  groups([&](std::span<const Change> group) { search.group(timeline, group, died); });
-  std::int64_t next_horizon = timeline.events().empty() ? s.horizon : timeline.events().back().time.seconds_since_infusion;
-  if (const auto candidate = search.resolution_candidate()) next_horizon = std::min(next_horizon, *candidate);
+  std::optional<std::int64_t> candidate_at_latest = search.resolution_candidate();
+  groups([&](std::span<const Change> group) {
+    search.group(timeline, group, died);
+    if (group.front().t <= latest) candidate_at_latest = search.resolution_candidate();
+  });
+  std::int64_t next_horizon = latest;
+  if (candidate_at_latest) next_horizon = std::min(next_horizon, *candidate_at_latest);
   std::vector<CrsEpisode> episodes = std::move(search).finished(timeline, died);
   if (timeline.outcome() || s.extra_moment) next_horizon = s.horizon;  // graded from the start each time
+  // Everything before the old horizon is final already (it only moves on).
   next_horizon = std::max(next_horizon, s.horizon);
 
   // Pass 2: the moments from the horizon on, at every change and day start (and death from CRS).
@@ -421,6 +433,7 @@ void CrsCourseGrader::regrade(const Timeline& timeline, CrsCourse& course) {
     sweep.step(timeline, t, group, episodes, record, moments);
     if (t < next_horizon) search_at_next.group(timeline, group, died);
   });
+  // The day starts after the last change, then the checkpoint if no moment reached the horizon.
   extras_through(INT64_MAX - 1);
   checkpoint_before(INT64_MAX);
   s.episodes_at_horizon = search_at_next;

@@ -86,7 +86,7 @@ class CourseSimulation {
       const double next_h = std::min({next_vitals_h, next_labs_h, next_dose_h(), next_infusion_end_h(), end_h});
       solver.advance_to(next_h / kHoursPerDay);
       const double now_h = next_h;
-      const bool assessment = now_h >= next_vitals_h && now_h < end_h;
+      const bool assessment = now_h + kSameMomentHours >= next_vitals_h && now_h < end_h;
       bool input_changed = end_infusions(now_h);
       // Doses due at an assessment are given after it: the engine decides on the record as it stood
       // just before anything was given then (Timeline::known_at), which is then the whole record.
@@ -258,7 +258,12 @@ class CourseSimulation {
   void decide(double at_h) {
     if (engine_ == nullptr) return;
     ++decisions_;
-    const Advice advice = engine_->advise(timeline_, grader_.update(timeline_), seconds_at(at_h), options_.overrides);
+    const std::int64_t t = seconds_at(at_h);
+    // The record holds nothing the decision may not see (doses due now come after it), unless a dose due
+    // within the same second was given just before: then the engine cuts the record itself.
+    const Advice advice = timeline_.complete_at(t)
+                              ? engine_->advise(timeline_, grader_.update(timeline_), t, options_.overrides)
+                              : engine_->advise(timeline_, t, options_.overrides);
     last_crs_grade_ = advice.state.crs.grade;
     const double first_dose_h = at_h + options_.clinician.dose_delay_hours;
     for (const Recommendation& rec : advice.recommendations) {

@@ -94,7 +94,8 @@ json ice(int day, const char* clock, int orientation) {
 // reading, a vasopressor and tocilizumab (which masks fever), oxygen on and off, a CRS-free day that
 // becomes the resolution, corticosteroids on a repeat schedule that runs into the future, ICE
 // assessments, and a second episode needing positive pressure.
-Timeline course_to_the_minute() {
+// `late_day_2_celsius`: the reading at day 2 22:00, inside the CRS-free window that begins at 14:00.
+Timeline course_to_the_minute(double late_day_2_celsius = 36.8, double age_years = 40) {
   const json events = json::array({
       oxygen(0, "10:00", "none"), temperature(0, "12:00", 37.1), systolic(0, "12:00", 118),
       temperature(1, "08:00", 38.6), systolic(1, "08:00", 84), dose(1, "09:00", "paracetamol", 1000),
@@ -103,13 +104,13 @@ Timeline course_to_the_minute() {
       ice(1, "20:00", 4), temperature(2, "08:00", 37.0), systolic(2, "08:00", 104),
       vasopressor(2, "10:00", "norepinephrine", "stop"), oxygen(2, "12:00", "none"), temperature(2, "14:00", 36.9),
       systolic(2, "14:00", 110), ice(2, "16:00", 2), dose(2, "16:00", "dexamethasone", 10, 4, 12),
-      temperature(2, "22:00", 36.8), temperature(3, "08:00", 36.9), systolic(3, "08:00", 115),
+      temperature(2, "22:00", late_day_2_celsius), temperature(3, "08:00", 36.9), systolic(3, "08:00", 115),
       temperature(3, "20:00", 36.7), temperature(4, "08:00", 36.8), temperature(5, "09:00", 38.3),
       systolic(5, "09:00", 96), oxygen(5, "10:00", "bipap"), temperature(5, "18:00", 38.9),
       dose(5, "18:00", "tocilizumab", 560), temperature(6, "08:00", 37.3), oxygen(6, "12:00", "none"),
       temperature(6, "20:00", 36.9), temperature(7, "08:00", 36.8), systolic(7, "08:00", 118),
       temperature(8, "08:00", 36.7), temperature(9, "08:00", 36.6)});
-  return testing::timeline_of(events, 40);
+  return testing::timeline_of(events, age_years);
 }
 
 TEST(CourseGrader, EqualsAFreshGradingAfterEveryEventOfACourseWrittenAsItHappens) {
@@ -122,6 +123,20 @@ TEST(CourseGrader, EqualsAFreshGradingAfterEveryEventOfACourseWrittenAsItHappens
                           [](const CrsMoment& m) { return m.fever == FeverBasis::masked; }));
   ASSERT_GE(grades.icans.size(), 2U);
   // Graded from the start only at the first event and when the outcome comes.
+  EXPECT_EQ(expect_grows_like_a_fresh_grading(whole), 2);
+}
+
+TEST(CourseGrader, AResolutionThatALaterDoseWouldCloseStaysOpenToALaterFever) {
+  // The dexamethasone given every 12 h from day 2 16:00 has doses recorded ahead of the bedside. Once the
+  // day 3 16:00 dose is in, the CRS-free period from day 2 14:00 has lasted its window at that dose: but a
+  // fever recorded later, at day 2 22:00, must still undo that resolution.
+  const Timeline whole = course_to_the_minute(38.5);
+  const CourseGrades grades = grade_course(whole, rules());
+  const std::int64_t free_from = whole.day_start(2) + 14 * 3600;
+  const auto at = std::find_if(grades.crs.moments.begin(), grades.crs.moments.end(),
+                               [&](const CrsMoment& m) { return m.t == free_from; });
+  ASSERT_NE(at, grades.crs.moments.end());
+  EXPECT_EQ(at->episode, 1);  // the fever kept the first episode open
   EXPECT_EQ(expect_grows_like_a_fresh_grading(whole), 2);
 }
 
@@ -163,6 +178,11 @@ TEST(CourseGrader, GradesFromTheStartWhenTheRecordIsNotTheOneItExtended) {
                       Observation{ObservationCode::body_temperature, 39.0, {}, {}, {}, {}}, {}});
   expect_same(grader.update(by_day), grade_course(by_day, rules()));
   EXPECT_EQ(grader.graded_from_start(), 3);
+  // The same record for a child of 5 (CAPD, not ICE; paediatric hypotension thresholds).
+  const Timeline child = course_to_the_minute(36.8, 5);
+  grader.update(whole);
+  expect_same(grader.update(child), grade_course(child, rules()));
+  EXPECT_EQ(grader.graded_from_start(), 5);
 }
 
 TEST(CrsCourseGrader, GradesIntoACourseItDidNotWriteFromTheStart) {
