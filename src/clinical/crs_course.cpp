@@ -68,20 +68,24 @@ std::vector<Change> changes_of(const Timeline& timeline) {
   return changes;
 }
 
-// The changes that the events from `first_event` on add, when each takes effect at its recorded time
-// (nothing recorded by study day only); nullopt otherwise.
-std::optional<std::vector<Change>> appended_changes(const Timeline& timeline, std::size_t first_event) {
-  std::vector<Change> changes;
+// Into `changes`: what the events from `first_event` on add (their doses lie at or after `from`, the
+// time of the event before them). False when one of them was recorded by study day only: its effective
+// time may not be its recorded one.
+bool appended_changes(const Timeline& timeline, std::size_t first_event, std::int64_t from, std::vector<Change>& changes) {
+  changes.clear();
   const auto& events = timeline.events();
   for (std::size_t e = first_event; e < events.size(); ++e) {
-    if (events[e].time.form == TimeForm::study_day) return std::nullopt;
+    if (events[e].time.form == TimeForm::study_day) return false;
     if (events[e].kind() != EventKind::administration) changes.push_back({events[e].time.seconds_since_infusion, e, false});
   }
-  for (const DoseGiven& dose : timeline.doses()) {
-    if (dose.event_index >= first_event) changes.push_back({dose.seconds_since_infusion, dose.event_index, true});
+  const auto& doses = timeline.doses();
+  auto dose = std::lower_bound(doses.begin(), doses.end(), from,
+                               [](const DoseGiven& d, std::int64_t t) { return d.seconds_since_infusion < t; });
+  for (; dose != doses.end(); ++dose) {
+    if (dose->event_index >= first_event) changes.push_back({dose->seconds_since_infusion, dose->event_index, true});
   }
   std::stable_sort(changes.begin(), changes.end(), takes_effect_before);
-  return changes;
+  return true;
 }
 
 std::optional<std::int64_t> death_time(const Timeline& timeline) {
@@ -292,13 +296,14 @@ struct CrsCourseGrader::Sweep {
   std::size_t events_seen = 0;
   std::int64_t horizon = kNoTime;
   std::vector<Change> pending;  // the changes at or after the horizon, in the order they take effect
+  std::vector<Change> added, merged;  // scratch of update(), kept for its capacity
   EpisodeSearch episodes_at_horizon;
   MomentSweep moments_at_horizon;
   std::size_t final_moments = 0;           // moments before the horizon
   std::vector<std::vector<std::string>> final_therapies;  // of the episodes resolved before the horizon
   std::vector<EpisodeDay> episode_days;    // per study day (aligned with course.days), the episode moments
   std::vector<std::size_t> episode_day_start;  // index into episode_days of each day's first entry
-  std::int64_t last_seen_time = 0;         // of the last event seen, to tell an append from another record
+  std::int64_t last_seen_time = kNoTime;   // of the last event seen, to tell an append from another record
   std::optional<std::int64_t> extra_moment;  // a moment asked for at a time of its own (crs_grade_at)
   const CrsCourse* course = nullptr;       // what the last update wrote, to tell it was left as it was
   std::size_t course_moments = 0;
@@ -328,26 +333,23 @@ const CrsCourse& CrsCourseGrader::update(const Timeline& timeline) {
 }
 
 void CrsCourseGrader::update(const Timeline& timeline, CrsCourse& course) {
-  std::optional<std::vector<Change>> added;
+  bool appended = false;
   if (extends_last(timeline, course)) {
-    added = appended_changes(timeline, sweep_->events_seen);
-    const bool before_horizon =
-        added && std::any_of(added->begin(), added->end(), [&](const Change& c) { return c.t < sweep_->horizon; });
-    if (before_horizon) added.reset();
+    Sweep& s = *sweep_;
+    appended = appended_changes(timeline, s.events_seen, s.last_seen_time, s.added) &&
+               std::none_of(s.added.begin(), s.added.end(), [&](const Change& c) { return c.t < s.horizon; });
   }
-  if (!added) {
+  if (!appended) {
     // Not an append to what was graded (or one that reaches into it): grade from the start.
     sweep_ = std::make_unique<Sweep>(rules_, timeline.patient().age_years);
     sweep_->pending = changes_of(timeline);
-    added.emplace();
     ++graded_from_start_;
   }
   Sweep& s = *sweep_;
-  std::vector<Change> pending;
-  pending.reserve(s.pending.size() + added->size());
-  std::merge(s.pending.begin(), s.pending.end(), added->begin(), added->end(), std::back_inserter(pending),
+  s.merged.clear();
+  std::merge(s.pending.begin(), s.pending.end(), s.added.begin(), s.added.end(), std::back_inserter(s.merged),
              takes_effect_before);
-  s.pending = std::move(pending);
+  std::swap(s.pending, s.merged);
   s.events_seen = timeline.events().size();
   if (s.events_seen > 0) s.last_seen_time = timeline.events().back().time.seconds_since_infusion;
   if (s.course != &course) course = CrsCourse{};

@@ -127,9 +127,10 @@ Evidence event_evidence(const Timeline& timeline, std::size_t event_index) {
 
 std::string describe_time(const Timeline& timeline, std::int64_t seconds_since_infusion, TimeForm form) {
   const int day = timeline.study_day(seconds_since_infusion);
-  if (form == TimeForm::study_day) return fmt::format("day {}", day);
+  std::string text = "day " + std::to_string(day);
+  if (form == TimeForm::study_day) return text;
   const auto clock = static_cast<std::int32_t>(seconds_since_infusion - timeline.day_start(day));
-  return fmt::format("day {} {}", day, format_clock(clock));
+  return text + " " + format_clock(clock);
 }
 
 }  // namespace crsguard

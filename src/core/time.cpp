@@ -61,11 +61,26 @@ std::optional<std::int32_t> parse_clock(std::string_view text) {
 }
 
 std::string format_clock(std::int32_t seconds_of_day) {
+  // By hand rather than through fmt: every time the engines describe ("day 5 08:00") comes through here.
+  const auto two_digits = [](std::string& out, int value) {
+    out.push_back(static_cast<char>('0' + value / 10 % 10));
+    out.push_back(static_cast<char>('0' + value % 10));
+  };
   const int h = seconds_of_day / 3600;
   const int m = (seconds_of_day / 60) % 60;
   const int s = seconds_of_day % 60;
-  if (s == 0) return fmt::format("{:02}:{:02}", h, m);
-  return fmt::format("{:02}:{:02}:{:02}", h, m, s);
+  if (h >= 100 || h < 0 || m < 0 || s < 0) {
+    return s == 0 ? fmt::format("{:02}:{:02}", h, m) : fmt::format("{:02}:{:02}:{:02}", h, m, s);
+  }
+  std::string out;
+  two_digits(out, h);
+  out.push_back(':');
+  two_digits(out, m);
+  if (s != 0) {
+    out.push_back(':');
+    two_digits(out, s);
+  }
+  return out;
 }
 
 std::optional<LocalSeconds> parse_date(std::string_view text) {

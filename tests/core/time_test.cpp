@@ -22,6 +22,12 @@ TEST(Time, ClockParsing) {
   }
   EXPECT_EQ(format_clock(14 * 3600 + 30 * 60), "14:30");
   EXPECT_EQ(format_clock(14 * 3600 + 30 * 60 + 5), "14:30:05");
+  EXPECT_EQ(format_clock(0), "00:00");
+  EXPECT_EQ(format_clock(9 * 3600 + 5 * 60 + 9), "09:05:09");
+  EXPECT_EQ(format_clock(86399), "23:59:59");
+  // Every clock round-trips through the parser.
+  for (std::int32_t s = 0; s < 86400; s += 61) EXPECT_EQ(parse_clock(format_clock(s)), s) << s;
+  EXPECT_EQ(format_clock(100 * 3600), "100:00");  // beyond two digits: still whole hours and minutes
 }
 
 TEST(Time, CalendarDates) {
