@@ -29,15 +29,13 @@
 namespace crsguard {
 namespace {
 
-OdeTolerances course_tolerances() {
-  OdeTolerances t;
-  t.relative = 1e-6;
-  for (std::size_t i = 0; i < kPatientStates; ++i) {
-    const bool cells = i == state::car_t_effector || i == state::car_t_memory || i == state::leukaemia ||
-                       i == state::normal_b_cells || i == state::car_t_auc;
-    t.absolute.push_back(cells ? 1e2 : 1e-8);
-  }
-  return t;
+// A virtual patient of the benchmarks: the typical one of models/patient.json, or the adult twin.
+VirtualPatient bench_patient(const ParameterFile& file, bool twin) {
+  if (twin) return load_twin_case("zi2021-adult", file).patient;
+  VirtualPatient patient;
+  patient.id = "bench";
+  patient.parameters = bind_patient_parameters(file);
+  return patient;
 }
 
 // One patient's course: the model is built here (individual constants), as each virtual patient needs.
@@ -58,7 +56,7 @@ void BM_OpenLoop28DayCourse(benchmark::State& state) {
   const DoseSchedule schedule = reference_treated_schedule(parameters);
   std::vector<double> days;
   for (int day = 1; day <= 28; ++day) days.push_back(day);
-  const OdeTolerances tolerances = course_tolerances();
+  const OdeTolerances tolerances = tolerances_by_kind(1e-6, 1e2, 1e-8);
   SolverStatistics statistics;
   for (auto _ : state) statistics = run_course<Solver>(parameters, covariates, schedule, days, tolerances);
   state.SetItemsProcessed(state.iterations());
@@ -78,10 +76,7 @@ BENCHMARK(BM_OpenLoop28DayCourse<CvodeIntegrator>)->Name("OpenLoop28DayCourse/CV
 // (cases/zi2021-adult.json, whose values make CRS refractory) under zi2021-adult, with ruxolitinib twice daily.
 void BM_ClosedLoop28DayCourse(benchmark::State& state, const std::string& protocol_name, bool twin) {
   const ParameterFile file = load_parameter_file(std::string(CRSGUARD_SOURCE_DIR) + "/models/patient.json");
-  VirtualPatient patient;
-  patient.id = "bench";
-  patient.parameters = bind_patient_parameters(file);
-  if (twin) patient = load_twin_case("zi2021-adult", file).patient;
+  const VirtualPatient patient = bench_patient(file, twin);
   const ProtocolRules rules = ProtocolRules::from(load_rules());
   std::optional<Protocol> protocol;
   std::optional<ProtocolEngine> engine;
@@ -90,7 +85,7 @@ void BM_ClosedLoop28DayCourse(benchmark::State& state, const std::string& protoc
     engine.emplace(*protocol, rules);
   }
   CourseOptions options;
-  if (protocol_name == "zi2021-adult") options.overrides["ruxolitinib-haemorrhage"] = "virtual patient";
+  if (protocol) options.overrides = virtual_patient_overrides(*protocol);
   CourseSummary summary;
   SolverStatistics statistics;
   for (auto _ : state) {
@@ -120,10 +115,7 @@ enum class EngineWork { kept, regraded, grading_kept, grading_regraded };
 
 void BM_EngineOnRecordedCourse(benchmark::State& state, bool twin, EngineWork work) {
   const ParameterFile file = load_parameter_file(std::string(CRSGUARD_SOURCE_DIR) + "/models/patient.json");
-  VirtualPatient patient;
-  patient.id = "bench";
-  patient.parameters = bind_patient_parameters(file);
-  if (twin) patient = load_twin_case("zi2021-adult", file).patient;
+  const VirtualPatient patient = bench_patient(file, twin);
   const ProtocolRules rules = ProtocolRules::from(load_rules());
   const Protocol protocol = load_protocol(twin ? "zi2021-adult" : "astct-asco-2021");
   const ProtocolEngine engine(protocol, rules);

@@ -130,13 +130,7 @@ std::array<double, kPatientStates> run_course(const PatientParameters& p, const 
 int solve(const std::string& path, int runs) {
   const std::vector<PatientParameters> patients = read_draws(path);
   if (patients.empty()) throw std::runtime_error(path + ": no patients");
-  OdeTolerances tolerances;
-  tolerances.relative = 1e-6;
-  for (std::size_t i = 0; i < kPatientStates; ++i) {
-    const bool cells = i == state::car_t_effector || i == state::car_t_memory || i == state::leukaemia ||
-                       i == state::normal_b_cells || i == state::car_t_auc;
-    tolerances.absolute.push_back(cells ? 1e2 : 1e-8);
-  }
+  const OdeTolerances tolerances = tolerances_by_kind(1e-6, 1e2, 1e-8);  // as bench/sim_bench.cpp
   double best = 0;
   std::array<double, kPatientStates> first{};
   double checksum = 0;

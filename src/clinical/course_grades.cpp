@@ -36,7 +36,7 @@ const CourseGrades& CourseGrader::update(const Timeline& timeline) {
   const auto& events = timeline.events();
   // ICANS is graded per assessment, from that assessment alone (death from ICANS comes with an outcome),
   // and from the start whenever CRS was: the record is not the one last extended.
-  const bool appended = graded_ && crs_.graded_from_start() == from_start_before;
+  const bool appended = crs_.graded_from_start() == from_start_before;
   if (!appended) {
     grades_.icans = grade_icans_assessments(timeline, rules_.icans);
     grades_.icans_days.clear();
@@ -50,7 +50,6 @@ const CourseGrades& CourseGrader::update(const Timeline& timeline) {
     }
   }
   events_seen_ = events.size();
-  graded_ = true;
   if (grades_.crs.days.empty()) {
     grades_.icans_days.clear();
     return grades_;

@@ -45,7 +45,6 @@ class CourseGrader {
   CrsCourseGrader crs_;
   CourseGrades grades_;
   std::size_t events_seen_ = 0;
-  bool graded_ = false;
 };
 
 }  // namespace crsguard

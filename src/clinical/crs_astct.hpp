@@ -140,8 +140,6 @@ class CrsCourseGrader {
   // Grades the record into `course`, which must be the object the last update wrote, left as it was
   // (anything else is graded from the start).
   void update(const Timeline& timeline, CrsCourse& course);
-  // The same, into a course the grader keeps.
-  const CrsCourse& update(const Timeline& timeline);
 
   // The grade at one moment of its own (crs_grade_at).
   static CrsMoment moment_at(const Timeline& timeline, const CrsRules& rules, std::int64_t t);
@@ -157,7 +155,6 @@ class CrsCourseGrader {
 
   CrsRules rules_;
   std::unique_ptr<Sweep> sweep_;
-  CrsCourse course_;
   int graded_from_start_ = 0;
 };
 

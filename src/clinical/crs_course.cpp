@@ -327,11 +327,6 @@ bool CrsCourseGrader::extends_last(const Timeline& timeline, const CrsCourse& co
   return same_last && timeline.patient().age_years == sweep_->age_years;
 }
 
-const CrsCourse& CrsCourseGrader::update(const Timeline& timeline) {
-  update(timeline, course_);
-  return course_;
-}
-
 void CrsCourseGrader::update(const Timeline& timeline, CrsCourse& course) {
   bool appended = false;
   if (extends_last(timeline, course)) {

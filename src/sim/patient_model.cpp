@@ -60,6 +60,18 @@ std::span<const PatientParameterSlot> patient_parameter_slots() { return kSlots;
 std::string_view patient_state_name(std::size_t index) { return kStateNames[index]; }
 std::string_view patient_state_unit(std::size_t index) { return kStateUnits[index]; }
 
+bool counts_cells(std::size_t index) {
+  return index == state::car_t_effector || index == state::car_t_memory || index == state::leukaemia ||
+         index == state::normal_b_cells || index == state::car_t_auc;
+}
+
+OdeTolerances tolerances_by_kind(double relative, double cells_absolute, double other_absolute) {
+  OdeTolerances out;
+  out.relative = relative;
+  for (std::size_t i = 0; i < kPatientStates; ++i) out.absolute.push_back(counts_cells(i) ? cells_absolute : other_absolute);
+  return out;
+}
+
 PatientParameters bind_patient_parameters(const ParameterFile& file) {
   ProblemLog log(file.file);
   const auto out = bind_slots<PatientParameters>(file, "patient", "the patient model", std::span<const PatientParameterSlot>(kSlots), log);

@@ -10,6 +10,7 @@
 #include <span>
 #include <string_view>
 
+#include "sim/ode.hpp"
 #include "sim/parameter_file.hpp"
 
 namespace crsguard {
@@ -108,6 +109,11 @@ enum : std::size_t {
 inline constexpr std::size_t kPatientStates = state::count;
 std::string_view patient_state_name(std::size_t index);
 std::string_view patient_state_unit(std::size_t index);
+// Whether a state counts cells (CAR-T, leukaemia, B cells, the CAR-T AUC): its absolute tolerance is in
+// cells, where every other state's is in concentration or amount units.
+bool counts_cells(std::size_t index);
+// Solver tolerances with one absolute tolerance for the states that count cells and one for the rest.
+OdeTolerances tolerances_by_kind(double relative, double cells_absolute, double other_absolute);
 
 // Zero-order inputs (infusions running now), mg/d. Set by the dosing schedule between solver stops.
 struct DrugInputs {

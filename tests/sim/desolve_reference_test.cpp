@@ -83,18 +83,6 @@ DoseSchedule schedule_of(const json& doses, const PatientParameters& p) {
   return out;
 }
 
-// The fixture's tolerances: amounts of cells get the cell tolerance, all other states the other.
-bool counts_cells(std::size_t index) {
-  return index == state::car_t_effector || index == state::car_t_memory || index == state::leukaemia ||
-         index == state::normal_b_cells || index == state::car_t_auc;
-}
-
-OdeTolerances tolerances(double relative, double cells, double other) {
-  OdeTolerances out;
-  out.relative = relative;
-  for (std::size_t i = 0; i < kPatientStates; ++i) out.absolute.push_back(counts_cells(i) ? cells : other);
-  return out;
-}
 
 // Every state at each output time (before any dose given then, as deSolve reports an event time).
 template <template <OdeModel> class Solver>
@@ -130,7 +118,7 @@ void expect_matches_desolve(const char* solver_name) {
   const PatientCovariates covariates = fixture_covariates();
   // Tight absolute tolerances (those of the reference solve), so that only the relative tolerance of
   // 1e-10 governs the comparison.
-  const OdeTolerances tol = tolerances(1e-10, data.at("absolute_tolerance_cells").get<double>(),
+  const OdeTolerances tol = tolerances_by_kind(1e-10, data.at("absolute_tolerance_cells").get<double>(),
                                        data.at("absolute_tolerance_other").get<double>());
   ASSERT_EQ(data.at("cases").size(), 2u);
   for (const json& c : data.at("cases")) {

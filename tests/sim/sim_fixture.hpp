@@ -33,15 +33,7 @@ inline VirtualPatient typical_patient(double marrow_blasts_percent = 50) {
   return p;
 }
 
-inline OdeTolerances patient_tolerances(double relative) {
-  OdeTolerances t;
-  t.relative = relative;
-  t.absolute.assign(kPatientStates, 1e-9);
-  for (std::size_t cells : {state::car_t_effector, state::car_t_memory, state::leukaemia, state::normal_b_cells, state::car_t_auc}) {
-    t.absolute[cells] = 1e-3;
-  }
-  return t;
-}
+inline OdeTolerances patient_tolerances(double relative) { return tolerances_by_kind(relative, 1e-3, 1e-9); }
 
 // States every `step_days` from 0 to `days`; `before_step(t, model, y)` may give doses at each step
 // time (it returns true when it changed the state or an input).
