@@ -107,11 +107,12 @@ BENCHMARK_CAPTURE(BM_ClosedLoop28DayCourse, twin, std::string("zi2021-adult"), t
 
 // The engine alone on a recorded closed-loop course: the record written again event by event and the
 // protocol asked at every 4-hour round, as the closed loop asks it. "kept": grades kept up to date as the
-// record grows (CourseGrader, what simulate_course does) and advise(known, grades, t); "regraded": the whole
+// record grows (CourseGrader) and advise(known, grades, t); "kept, no words": the same with
+// AdviceText::omitted (what simulate_course does); "regraded": the whole
 // record graded again at every round (advise(timeline, t)); "grading kept" / "grading regraded": the grades
 // alone, without the protocol. Courses: the adult twin under zi2021-adult (46 doses) and the typical patient
 // under astct-asco-2021. Items processed = courses of 168 decisions.
-enum class EngineWork { kept, regraded, grading_kept, grading_regraded };
+enum class EngineWork { kept, kept_no_words, regraded, grading_kept, grading_regraded };
 
 void BM_EngineOnRecordedCourse(benchmark::State& state, bool twin, EngineWork work) {
   const ParameterFile file = load_parameter_file(std::string(CRSGUARD_SOURCE_DIR) + "/models/patient.json");
@@ -143,6 +144,9 @@ void BM_EngineOnRecordedCourse(benchmark::State& state, bool twin, EngineWork wo
         case EngineWork::kept:
           answers += engine.advise(growing, grader.update(growing), t, options.overrides).recommendations.size();
           break;
+        case EngineWork::kept_no_words:
+          answers += engine.advise(growing, grader.update(growing), t, options.overrides, AdviceText::omitted).recommendations.size();
+          break;
         case EngineWork::regraded: answers += engine.advise(growing, t, options.overrides).recommendations.size(); break;
         case EngineWork::grading_kept: answers += grader.update(growing).crs.moments.size(); break;
         case EngineWork::grading_regraded: answers += grade_course(growing, rules.grading).crs.moments.size(); break;
@@ -154,10 +158,12 @@ void BM_EngineOnRecordedCourse(benchmark::State& state, bool twin, EngineWork wo
   state.SetLabel("courses");
 }
 BENCHMARK_CAPTURE(BM_EngineOnRecordedCourse, twin_kept, true, EngineWork::kept)->Name("EngineOnRecordedCourse/twin/kept")->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_EngineOnRecordedCourse, twin_kept_no_words, true, EngineWork::kept_no_words)->Name("EngineOnRecordedCourse/twin/kept-no-words")->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_EngineOnRecordedCourse, twin_regraded, true, EngineWork::regraded)->Name("EngineOnRecordedCourse/twin/regraded")->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_EngineOnRecordedCourse, twin_grading_kept, true, EngineWork::grading_kept)->Name("EngineOnRecordedCourse/twin/grading-kept")->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_EngineOnRecordedCourse, twin_grading_regraded, true, EngineWork::grading_regraded)->Name("EngineOnRecordedCourse/twin/grading-regraded")->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_EngineOnRecordedCourse, astct_kept, false, EngineWork::kept)->Name("EngineOnRecordedCourse/astct/kept")->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_EngineOnRecordedCourse, astct_kept_no_words, false, EngineWork::kept_no_words)->Name("EngineOnRecordedCourse/astct/kept-no-words")->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_EngineOnRecordedCourse, astct_regraded, false, EngineWork::regraded)->Name("EngineOnRecordedCourse/astct/regraded")->Unit(benchmark::kMillisecond);
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "clinical/course_grades.hpp"
 
 #include <algorithm>
+#include <iterator>
 
 namespace crsguard {
 
@@ -62,8 +63,9 @@ const CourseGrades& CourseGrader::update(const Timeline& timeline) {
   from_day = std::max(from_day, first_day);
   if (grades_.icans_days.empty()) from_day = first_day;
   std::erase_if(grades_.icans_days, [&](const IcansDayGrade& day) { return day.day >= from_day; });
-  const auto rebuilt = icans_by_day(timeline, grades_.icans, from_day, last_day);
-  grades_.icans_days.insert(grades_.icans_days.end(), rebuilt.begin(), rebuilt.end());
+  auto rebuilt = icans_by_day(timeline, grades_.icans, from_day, last_day);
+  grades_.icans_days.insert(grades_.icans_days.end(), std::make_move_iterator(rebuilt.begin()),
+                            std::make_move_iterator(rebuilt.end()));
   return grades_;
 }
 

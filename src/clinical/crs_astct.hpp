@@ -127,7 +127,8 @@ CrsCourse grade_crs_course(const Timeline& timeline, const CrsRules& rules);
 // and only what lies after it is graded again. update() gives exactly what grade_crs_course gives
 // for the same record. It grades from the start whenever the record is not the last one extended
 // at or after the horizon: fewer events, another last event, another age, an event recorded by
-// study day only, a change before the horizon, or an outcome.
+// study day only, a change before the horizon, an outcome that records a death, or any update after
+// an outcome was graded.
 class CrsCourseGrader {
  public:
   explicit CrsCourseGrader(const CrsRules& rules);

@@ -84,7 +84,10 @@ bool appended_changes(const Timeline& timeline, std::size_t first_event, std::in
   for (; dose != doses.end(); ++dose) {
     if (dose->event_index >= first_event) changes.push_back({dose->seconds_since_infusion, dose->event_index, true});
   }
-  std::stable_sort(changes.begin(), changes.end(), takes_effect_before);
+  // Usually a few events in time order: sorted already, and stable_sort would allocate its buffer.
+  if (!std::is_sorted(changes.begin(), changes.end(), takes_effect_before)) {
+    std::stable_sort(changes.begin(), changes.end(), takes_effect_before);
+  }
   return true;
 }
 
@@ -304,6 +307,7 @@ struct CrsCourseGrader::Sweep {
   std::vector<EpisodeDay> episode_days;    // per study day (aligned with course.days), the episode moments
   std::vector<std::size_t> episode_day_start;  // index into episode_days of each day's first entry
   std::int64_t last_seen_time = kNoTime;   // of the last event seen, to tell an append from another record
+  bool outcome_seen = false;               // an outcome was graded: what follows is graded from the start
   std::optional<std::int64_t> extra_moment;  // a moment asked for at a time of its own (crs_grade_at)
   const CrsCourse* course = nullptr;       // what the last update wrote, to tell it was left as it was
   std::size_t course_moments = 0;
@@ -317,7 +321,13 @@ CrsCourseGrader& CrsCourseGrader::operator=(CrsCourseGrader&&) noexcept = defaul
 
 
 bool CrsCourseGrader::extends_last(const Timeline& timeline, const CrsCourse& course) const {
-  if (!sweep_ || timeline.outcome() || timeline.events().size() < sweep_->events_seen) return false;
+  if (!sweep_ || sweep_->outcome_seen || timeline.events().size() < sweep_->events_seen) return false;
+  // An outcome that records no death only moves the end of the record on, as a later event would:
+  // the moments before the horizon stand. A death adds moments of its own.
+  if (const auto& outcome = timeline.outcome();
+      outcome && (outcome->vital_status == VitalStatus::dead || outcome->death_time)) {
+    return false;
+  }
   if (sweep_->course != &course || course.moments.size() != sweep_->course_moments ||
       course.days.size() != sweep_->course_days) {
     return false;
@@ -346,6 +356,7 @@ void CrsCourseGrader::update(const Timeline& timeline, CrsCourse& course) {
              takes_effect_before);
   std::swap(s.pending, s.merged);
   s.events_seen = timeline.events().size();
+  s.outcome_seen = timeline.outcome().has_value();
   if (s.events_seen > 0) s.last_seen_time = timeline.events().back().time.seconds_since_infusion;
   if (s.course != &course) course = CrsCourse{};
   regrade(timeline, course);
@@ -383,7 +394,8 @@ void CrsCourseGrader::regrade(const Timeline& timeline, CrsCourse& course) {
   std::int64_t next_horizon = latest;
   if (candidate_at_latest) next_horizon = std::min(next_horizon, *candidate_at_latest);
   std::vector<CrsEpisode> episodes = std::move(search).finished(timeline, died);
-  if (timeline.outcome() || s.extra_moment) next_horizon = s.horizon;  // graded from the start each time
+  // Not checkpointed past the horizon: what follows an outcome, or a moment of its own, is graded from the start.
+  if (timeline.outcome() || s.extra_moment) next_horizon = s.horizon;
   // Everything before the old horizon is final already (it only moves on).
   next_horizon = std::max(next_horizon, s.horizon);
 

@@ -68,8 +68,11 @@ std::optional<std::size_t> observed_event(const Timeline& known, const CrsMoment
 
 // The latest assessable CRS moment at or before t whose latest observation is not older than `stale_s`.
 CurrentGrade crs_grade_before(const Timeline& known, const CrsCourse& course, std::int64_t t, std::int64_t stale_s) {
-  for (auto it = course.moments.rbegin(); it != course.moments.rend(); ++it) {
-    if (it->t > t) continue;
+  // Moments are in time order: start from the last one at or before t (the response to a line begun
+  // days ago asks for a moment far back in a long course).
+  const auto after_t = std::upper_bound(course.moments.begin(), course.moments.end(), t,
+                                        [](std::int64_t at, const CrsMoment& m) { return at < m.t; });
+  for (auto it = std::make_reverse_iterator(after_t); it != course.moments.rend(); ++it) {
     if (t - it->t > stale_s) break;
     if (it->grade < 0) continue;
     const auto seen = observed_event(known, *it);
@@ -139,6 +142,7 @@ struct View {
   const CourseGrades& grades;
   const PatientState& state;
   std::int64_t t;
+  bool explain = true;  // write the reasons and statements (AdviceText::full)
 
   [[nodiscard]] std::string when(std::int64_t at) const { return describe_time(known, at, TimeForm::study_day_clock); }
   [[nodiscard]] std::int64_t stale_s() const { return seconds_from_hours(protocol.stale_after_hours); }
@@ -173,11 +177,11 @@ struct View {
                              (state.crs.day_only && since_day_only &&
                               known.study_day(*state.crs.assessed_at) == known.study_day(since)));
     if (!reassessed) {
-      response.statement = fmt::format("no CRS reassessment since {} at {}: response unknown", therapy, when(since));
+      if (explain) response.statement = fmt::format("no CRS reassessment since {} at {}: response unknown", therapy, when(since));
       return response;
     }
     response.possible = possible_responses(then, state.crs);
-    response.statement = fmt::format("CRS grade {} at {} → {} now: {} (since {})", grade_text(then), when(since),
+    if (explain) response.statement = fmt::format("CRS grade {} at {} → {} now: {} (since {})", grade_text(then), when(since),
                                      grade_text(state.crs), describe_states(response.possible), therapy);
     return response;
   }
@@ -201,7 +205,7 @@ bool is_line_drug(const Protocol& protocol, const std::string& drug) {
 }
 
 std::vector<TherapyLine> therapy_lines(const Timeline& known, const Protocol& protocol, std::int64_t from,
-                                       std::int64_t t) {
+                                       std::int64_t t, bool explain) {
   std::vector<TherapyLine> lines;
   std::vector<const DoseGiven*> first_and_last;  // two per line: its evidence, made once the lines are known
   const auto& doses = known.doses();
@@ -228,6 +232,7 @@ std::vector<TherapyLine> therapy_lines(const Timeline& known, const Protocol& pr
   for (std::size_t i = 0; i < lines.size(); ++i) {
     TherapyLine& line = lines[i];
     line.on = hours_between(line.last_dose, t) <= protocol.on_therapy_hours;
+    if (!explain) continue;
     for (std::size_t end = 0; end < (line.doses > 1 ? 2U : 1U); ++end) {
       const DoseGiven& given = *first_and_last[2 * i + end];
       Evidence evidence = event_evidence(known, given.event_index);
@@ -251,7 +256,7 @@ SteroidRefractoriness steroid_refractoriness(const View& v) {
   for (const std::string& required : def.requires_given) {
     if (v.first_line(required) == nullptr) {
       out.verdict = Verdict::no;
-      out.statement = fmt::format("not steroid-refractory: {} not given in this course", required);
+      if (v.explain) out.statement = fmt::format("not steroid-refractory: {} not given in this course", required);
       return out;
     }
   }
@@ -270,8 +275,8 @@ SteroidRefractoriness steroid_refractoriness(const View& v) {
                                                  : std::vector<SteroidDose>{};
   const bool per_kg = def.methylprednisolone_mg_per_kg_per_day.has_value();
   std::string threshold_text = "any dose";
-  if (per_kg) threshold_text = fmt::format("methylprednisolone-equivalent ≥ {:g} mg/kg/day", *def.methylprednisolone_mg_per_kg_per_day);
-  if (def.dexamethasone_mg_per_day) threshold_text = fmt::format("dexamethasone-equivalent ≥ {:g} mg/day", *def.dexamethasone_mg_per_day);
+  if (v.explain && per_kg) threshold_text = fmt::format("methylprednisolone-equivalent ≥ {:g} mg/kg/day", *def.methylprednisolone_mg_per_kg_per_day);
+  if (v.explain && def.dexamethasone_mg_per_day) threshold_text = fmt::format("dexamethasone-equivalent ≥ {:g} mg/day", *def.dexamethasone_mg_per_day);
   for (std::size_t i = 0; i < doses.size() && !out.high_dose_since; ++i) {
     double dexamethasone = 0;
     double methylprednisolone_per_kg = 0;
@@ -282,7 +287,7 @@ SteroidRefractoriness steroid_refractoriness(const View& v) {
         if (!weight) {
           out.verdict = Verdict::unknown;
           out.missing.emplace_back("body_weight");
-          out.statement = "steroid-refractoriness unknown: the high-dose threshold is per kg and no weight is recorded";
+          if (v.explain) out.statement = "steroid-refractoriness unknown: the high-dose threshold is per kg and no weight is recorded";
           return out;
         }
         methylprednisolone_per_kg += methylprednisolone_mg(doses[j].dexamethasone_equivalent_mg, v.rules.dosing) / *weight;
@@ -297,7 +302,7 @@ SteroidRefractoriness steroid_refractoriness(const View& v) {
     const bool uncounted = v.state.steroids.doses_not_counted > 0;
     out.verdict = uncounted ? Verdict::unknown : Verdict::no;
     out.missing = v.state.steroids.missing;
-    out.statement = fmt::format("{}: no running corticosteroid course at {}{}",
+    if (v.explain) out.statement = fmt::format("{}: no running corticosteroid course at {}{}",
                                 uncounted ? "steroid-refractoriness unknown" : "not steroid-refractory", threshold_text,
                                 uncounted ? " among the doses that could be counted" : "");
     return out;
@@ -311,7 +316,7 @@ SteroidRefractoriness steroid_refractoriness(const View& v) {
   const double hours = hours_between(*out.high_dose_since, v.t);
   if (hours < def.after_hours) {
     out.verdict = Verdict::no;
-    out.statement = fmt::format("not (yet) steroid-refractory: corticosteroids at {} since {}, {:.1f} h (refractory only after {:g} h)",
+    if (v.explain) out.statement = fmt::format("not (yet) steroid-refractory: corticosteroids at {} since {}, {:.1f} h (refractory only after {:g} h)",
                                 threshold_text, v.when(*out.high_dose_since), hours, def.after_hours);
     return out;
   }
@@ -319,7 +324,7 @@ SteroidRefractoriness steroid_refractoriness(const View& v) {
   if (all_in(response.possible, def.is)) out.verdict = Verdict::yes;
   else if (none_in(response.possible, def.is)) out.verdict = Verdict::no;
   else out.verdict = Verdict::unknown;
-  out.statement = fmt::format("{}steroid-refractory: corticosteroids at {} since {} ({:.1f} h, at least {:g}); {}",
+  if (v.explain) out.statement = fmt::format("{}steroid-refractory: corticosteroids at {} since {} ({:.1f} h, at least {:g}); {}",
                               out.verdict == Verdict::yes ? "" : out.verdict == Verdict::no ? "not " : "possibly ",
                               threshold_text, v.when(*out.high_dose_since), hours, def.after_hours, response.statement);
   return out;
@@ -340,6 +345,7 @@ bool grade_holds(const char* what, const CurrentGrade& grade, std::optional<int>
   if (!grade.grade) return false;
   if (min && *grade.grade < *min) return false;
   if (max && grade.highest_possible > *max) return false;
+  if (!v.explain) return true;
   std::string bound = min && max ? fmt::format("{}–{}", *min, *max) : min ? fmt::format("≥ {}", *min) : fmt::format("≤ {}", *max);
   met.because.push_back(fmt::format("{} grade {} at {} ({})", what, grade_text(grade), v.when(*grade.assessed_at), bound));
   if (grade.event) met.evidence.push_back(event_evidence(v.known, *grade.event));
@@ -350,22 +356,23 @@ bool drugs_hold(const Condition& c, const View& v, Met& met) {
   for (const std::string& ref : c.given) {
     const TherapyLine* line = v.first_line(ref);
     if (line == nullptr) return false;
+    if (!v.explain) continue;
     met.because.push_back(fmt::format("{} given ({}, first at {})", ref, line->drug, v.when(line->first_dose)));
     met.evidence.push_back(line->evidence.front());
   }
   for (const std::string& ref : c.not_given) {
     if (v.first_line(ref) != nullptr) return false;
-    met.because.push_back(fmt::format("no {} given in this course", ref));
+    if (v.explain) met.because.push_back(fmt::format("no {} given in this course", ref));
   }
   for (const std::string& ref : c.on) {
     const TherapyLine* line = v.latest_dosed(ref);
     if (line == nullptr || !line->on) return false;
-    met.because.push_back(fmt::format("on {} (last dose {})", line->drug, v.when(line->last_dose)));
+    if (v.explain) met.because.push_back(fmt::format("on {} (last dose {})", line->drug, v.when(line->last_dose)));
   }
   for (const std::string& ref : c.off) {
     const TherapyLine* line = v.latest_dosed(ref);
     if (line == nullptr || line->on) return false;
-    met.because.push_back(fmt::format("{} stopped (last dose {}, more than {:g} h ago)", line->drug,
+    if (v.explain) met.because.push_back(fmt::format("{} stopped (last dose {}, more than {:g} h ago)", line->drug,
                                       v.when(line->last_dose), v.protocol.on_therapy_hours));
   }
   return true;
@@ -377,7 +384,7 @@ bool response_holds(const ResponseCondition& r, const View& v, Met& met) {
   if (hours_between(line->first_dose, v.t) < r.after_hours) return false;
   const TherapyResponse response = v.response_since(r.therapy, line->first_dose, line->first_dose_day_only);
   if (!all_in(response.possible, r.is)) return false;
-  met.because.push_back(fmt::format("{:.0f} h after {}: {}", hours_between(line->first_dose, v.t), line->drug,
+  if (v.explain) met.because.push_back(fmt::format("{:.0f} h after {}: {}", hours_between(line->first_dose, v.t), line->drug,
                                     response.statement));
   return true;
 }
@@ -399,7 +406,7 @@ bool held_at_most(const GradeHeld& held, const View& v, Met& met) {
     any = true;
   }
   if (!covered || !any) return false;
-  met.because.push_back(fmt::format("CRS at most grade {} for the last {:g} h (since {})", held.grade, held.hours, v.when(from)));
+  if (v.explain) met.because.push_back(fmt::format("CRS at most grade {} for the last {:g} h (since {})", held.grade, held.hours, v.when(from)));
   return true;
 }
 
@@ -409,7 +416,7 @@ bool fever_held(double hours_min, const View& v, Met& met) {
   if (!s.crs.grade || *s.crs.grade < 1) return false;
   const double hours = hours_between(*s.episode_onset, v.t);
   if (hours <= hours_min) return false;
-  met.because.push_back(fmt::format("CRS fever since {} ({:.0f} h, more than {:g} h)", v.when(*s.episode_onset), hours, hours_min));
+  if (v.explain) met.because.push_back(fmt::format("CRS fever since {} ({:.0f} h, more than {:g} h)", v.when(*s.episode_onset), hours, hours_min));
   return true;
 }
 
@@ -424,19 +431,20 @@ bool holds(const Condition& c, const View& v, Met& met) {
     const bool refractory = v.state.steroid_refractory.verdict == Verdict::yes;
     const bool not_refractory = v.state.steroid_refractory.verdict == Verdict::no;
     if (*c.steroid_refractory ? !refractory : !not_refractory) return false;
-    local.because.push_back(v.state.steroid_refractory.statement);
+    if (v.explain) local.because.push_back(v.state.steroid_refractory.statement);
   }
   if (c.crs_at_most_for && !held_at_most(*c.crs_at_most_for, v, local)) return false;
   if (c.crs_resolved) {
     const bool resolved = v.state.episode_resolution && *v.state.episode_resolution <= v.t;
     if (resolved != *c.crs_resolved) return false;
-    local.because.push_back(resolved ? fmt::format("CRS resolved at {}", v.when(*v.state.episode_resolution))
-                                     : "CRS not resolved");
+    if (v.explain) {
+      local.because.push_back(resolved ? fmt::format("CRS resolved at {}", v.when(*v.state.episode_resolution)) : "CRS not resolved");
+    }
   }
   if (c.age_min_years || c.age_max_years) {
     const auto age = v.known.patient().age_years;
     if (!age || (c.age_min_years && *age < *c.age_min_years) || (c.age_max_years && *age > *c.age_max_years)) return false;
-    local.because.push_back(fmt::format("age {:g} years", *age));
+    if (v.explain) local.because.push_back(fmt::format("age {:g} years", *age));
   }
   if (!c.any_of.empty()) {
     bool one = false;
@@ -808,7 +816,7 @@ bool class_running_below(const ProtocolStep& step, const View& v, Recommendation
   const auto now_dex = dexamethasone_equivalent_mg(running->drug, *now, v.rules.dosing);
   const auto step_dex = dexamethasone_equivalent_mg(step.drug, *dose.mg * 24.0 / phase.every_hours, v.rules.dosing);
   if (!now_dex || !step_dex || *step_dex <= *now_dex * (1 + kDoseTolerance)) return false;
-  rec.because.push_back(fmt::format("{} running at {:g} mg a day ({:.1f} mg dexamethasone-equivalent), below this step's "
+  if (v.explain) rec.because.push_back(fmt::format("{} running at {:g} mg a day ({:.1f} mg dexamethasone-equivalent), below this step's "
                                     "{:.1f} mg dexamethasone-equivalent a day: escalate",
                                     running->drug, *now, *now_dex, *step_dex));
   return true;
@@ -827,7 +835,7 @@ bool step_applies(const ProtocolStep& step, const View& v, Recommendation& rec) 
         const TherapyResponse response = v.response_since(step.drug, line->first_dose, line->first_dose_day_only);
         if (!all_in(response.possible, step.repeat->while_response)) return false;
         rec.repeat_dose = true;
-        rec.because.push_back(fmt::format("repeat dose: last {} {:.1f} h ago (at least {:g} h); {}", step.drug,
+        if (v.explain) rec.because.push_back(fmt::format("repeat dose: last {} {:.1f} h ago (at least {:g} h); {}", step.drug,
                                           hours_between(line->last_dose, v.t), step.repeat->after_hours, response.statement));
         return true;
       }
@@ -835,7 +843,7 @@ bool step_applies(const ProtocolStep& step, const View& v, Recommendation& rec) 
         // Stopped in this course: restart only when CRS is now certainly worse than at the last dose.
         const CurrentGrade then = crs_grade_before(v.known, v.grades.crs, line->last_dose, v.stale_s());
         if (!then.grade || !v.state.crs.grade || *v.state.crs.grade <= then.highest_possible) return false;
-        rec.because.push_back(fmt::format("{} stopped after {}; CRS grade {} then, {} now: restart", step.drug,
+        if (v.explain) rec.because.push_back(fmt::format("{} stopped after {}; CRS grade {} then, {} now: restart", step.drug,
                                           v.when(line->last_dose), grade_text(then), grade_text(v.state.crs)));
         return true;
       }
@@ -848,7 +856,7 @@ bool step_applies(const ProtocolStep& step, const View& v, Recommendation& rec) 
       if (!dose.mg || !now) return false;
       const double step_daily = *dose.mg * 24.0 / phase.every_hours;
       if (*now >= step_daily * (1 - kDoseTolerance)) return false;
-      rec.because.push_back(fmt::format("{} running at {:g} mg a day, below this step's {:g} mg a day: increase", step.drug,
+      if (v.explain) rec.because.push_back(fmt::format("{} running at {:g} mg a day, below this step's {:g} mg a day: increase", step.drug,
                                         *now, step_daily));
       return true;
     }
@@ -911,7 +919,9 @@ bool treats_toxicity(const Administration& administration) {
 ProtocolEngine::ProtocolEngine(const Protocol& protocol, const ProtocolRules& rules)
     : protocol_(protocol), rules_(rules) {}
 
-PatientState ProtocolEngine::state_of(const Timeline& known, const CourseGrades& grades, std::int64_t t) const {
+PatientState ProtocolEngine::state_of(const Timeline& known, const CourseGrades& grades, std::int64_t t,
+                                      AdviceText text) const {
+  const bool explain = text == AdviceText::full;
   PatientState state;
   state.t = t;
   const std::int64_t stale_s = seconds_from_hours(protocol_.stale_after_hours);
@@ -933,10 +943,10 @@ PatientState ProtocolEngine::state_of(const Timeline& known, const CourseGrades&
     state.course_start = icans;
   }
   if (state.course_start) {
-    state.therapies = therapy_lines(known, protocol_, *state.course_start, t);
+    state.therapies = therapy_lines(known, protocol_, *state.course_start, t, explain);
     state.steroids = cumulative_steroid_exposure(known, {*state.course_start, t}, rules_.dosing);
   }
-  const View v{protocol_, rules_, known, grades, state, t};
+  const View v{protocol_, rules_, known, grades, state, t, explain};
   const TherapyLine* last_escalation = nullptr;
   for (const TherapyLine& line : state.therapies) {
     if (escalates(line.drug) && (last_escalation == nullptr || line.first_dose > last_escalation->first_dose)) {
@@ -969,33 +979,35 @@ Advice ProtocolEngine::advise(const Timeline& timeline, std::int64_t t, const Ov
   std::optional<Timeline> cut;
   if (!timeline.complete_at(t)) cut.emplace(timeline.known_at(t));
   const Timeline& known = cut ? *cut : timeline;
-  return recommend(known, grade_course(known, rules_.grading), t, overrides);
+  return recommend(known, grade_course(known, rules_.grading), t, overrides, AdviceText::full);
 }
 
 Advice ProtocolEngine::advise(const Timeline& known, const CourseGrades& grades, std::int64_t t,
-                              const Overrides& overrides) const {
+                              const Overrides& overrides, AdviceText text) const {
   if (!known.complete_at(t)) {
     throw std::invalid_argument("ProtocolEngine::advise: the record holds more than a decision at this time may see");
   }
   check_overrides(overrides);
-  return recommend(known, grades, t, overrides);
+  return recommend(known, grades, t, overrides, text);
 }
 
 Advice ProtocolEngine::recommend(const Timeline& known, const CourseGrades& grades, std::int64_t t,
-                                 const Overrides& overrides) const {
+                                 const Overrides& overrides, AdviceText text) const {
   Advice advice;
   advice.protocol = protocol_.name;
   advice.t = t;
-  advice.state = state_of(known, grades, t);
-  const View v{protocol_, rules_, known, grades, advice.state, t};
+  advice.state = state_of(known, grades, t, text);
+  const View v{protocol_, rules_, known, grades, advice.state, t, text == AdviceText::full};
   if (const auto& outcome = known.outcome(); outcome && outcome->death_time) {
-    advice.notes.push_back(fmt::format("the patient died at {}: no recommendations",
-                                       describe_time(known, outcome->death_time->seconds_since_infusion, outcome->death_time->form)));
+    if (v.explain) {
+      advice.notes.push_back(fmt::format("the patient died at {}: no recommendations",
+                                         describe_time(known, outcome->death_time->seconds_since_infusion, outcome->death_time->form)));
+    }
     return advice;
   }
   const std::string population = population_mismatch(protocol_, known.patient());
-  if (!population.empty()) advice.notes.push_back(population);
-  if (!advice.state.crs.grade) {
+  if (!population.empty() && v.explain) advice.notes.push_back(population);
+  if (!advice.state.crs.grade && v.explain) {
     advice.notes.push_back(fmt::format("no assessable CRS grade in the last {:g} h: steps that need one do not apply",
                                        protocol_.stale_after_hours));
   }
@@ -1024,7 +1036,7 @@ Advice ProtocolEngine::recommend(const Timeline& known, const CourseGrades& grad
     const RuleRef ref{};  // the step is cited by the recommendation itself (step id, line, source)
     for (const DosePhase& phase : step.schedule) {
       PhaseDose dose{compute_dose(phase.dose, phase.every_hours, v, ref), phase.every_hours, phase.for_days, phase.until, {}};
-      dose.summary = phase_summary(phase, dose.dose, step.route);
+      if (v.explain) dose.summary = phase_summary(phase, dose.dose, step.route);
       rec.schedule.push_back(std::move(dose));
     }
     if (recommends_dose(step.action)) {

@@ -140,6 +140,13 @@ struct Advice {
   std::vector<std::string> notes;               // what the engine could not read (stale grades, no weight)
 };
 
+// What advice says besides its decisions. `omitted` leaves out the words: the reasons (`because`) and
+// their evidence, the statements of the response and of steroid-refractoriness, the therapy lines'
+// evidence, dose summaries and notes. Everything decided is the same: grades, episode, lines, verdicts,
+// steps, drugs, doses (with their working) and safety findings. For callers that read only decisions
+// (the simulator), at a fraction of the cost.
+enum class AdviceText : unsigned char { full, omitted };
+
 // check id → reason. A block is lifted only by an override naming it with a non-empty reason.
 using Overrides = std::map<std::string, std::string>;
 
@@ -154,14 +161,15 @@ class ProtocolEngine {
   // with its grades already computed (CourseGrader keeps them as a record grows): nothing is copied
   // or graded again. Throws std::invalid_argument when the record holds more.
   [[nodiscard]] Advice advise(const Timeline& known, const CourseGrades& grades, std::int64_t t,
-                              const Overrides& overrides = {}) const;
+                              const Overrides& overrides = {}, AdviceText text = AdviceText::full) const;
   // The state alone (no recommendations), from a record already cut at t.
-  [[nodiscard]] PatientState state_of(const Timeline& known, const CourseGrades& grades, std::int64_t t) const;
+  [[nodiscard]] PatientState state_of(const Timeline& known, const CourseGrades& grades, std::int64_t t,
+                                      AdviceText text = AdviceText::full) const;
 
  private:
   void check_overrides(const Overrides& overrides) const;
   [[nodiscard]] Advice recommend(const Timeline& known, const CourseGrades& grades, std::int64_t t,
-                                 const Overrides& overrides) const;
+                                 const Overrides& overrides, AdviceText text) const;
 
   Protocol protocol_;
   ProtocolRules rules_;

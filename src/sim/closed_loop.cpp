@@ -72,6 +72,7 @@ class CourseSimulation {
     const double rounds = options.days * kHoursPerDay / options.clock.vitals_every_hours;
     const double lab_days = options.days * kHoursPerDay / options.clock.labs_every_hours;
     timeline_.reserve(static_cast<std::size_t>(rounds * 4 + lab_days * 7) + 64);
+    samples_.reserve(static_cast<std::size_t>(rounds + lab_days) + 64);  // one per stop; doses add a few
   }
 
   template <class Integrator>
@@ -260,9 +261,10 @@ class CourseSimulation {
     ++decisions_;
     const std::int64_t t = seconds_at(at_h);
     // The record holds nothing the decision may not see (doses due now come after it), unless a dose due
-    // within the same second was given just before: then the engine cuts the record itself.
+    // within the same second was given just before: then the engine cuts the record itself. The
+    // simulated team reads decisions only: the advice is asked for without its words.
     const Advice advice = timeline_.complete_at(t)
-                              ? engine_->advise(timeline_, grader_.update(timeline_), t, options_.overrides)
+                              ? engine_->advise(timeline_, grader_.update(timeline_), t, options_.overrides, AdviceText::omitted)
                               : engine_->advise(timeline_, t, options_.overrides);
     last_crs_grade_ = advice.state.crs.grade;
     const double first_dose_h = at_h + options_.clinician.dose_delay_hours;
@@ -434,7 +436,8 @@ class CourseSimulation {
     timeline_.set_outcome(Outcome{EventTime{seconds_at(options_.days * kHoursPerDay), TimeForm::study_day_clock},
                                   VitalStatus::alive, std::nullopt, "", false, std::nullopt});
     const Timeline& timeline = timeline_;
-    const CourseGrades grades = grade_course(timeline, rules_.grading);
+    // The outcome (alive at the end) only ends the record: the grades kept during the course extend to it.
+    const CourseGrades& grades = grader_.update(timeline);
     s.max_crs_grade = grades.max_crs_grade();
     for (const auto& day : grades.crs.days) {
       if (day.worst.grade >= 2) s.days_at_grade_2_or_more += 1;
