@@ -28,28 +28,7 @@
 
 namespace crsguard {
 
-namespace {
-
-using nlohmann::json;
-
-constexpr int kExitOk = 0;
-constexpr int kExitStoreFailure = 1;
-constexpr int kExitBadInput = 2;
-constexpr int kExitVerificationFailed = 3;
-
-std::string login_name() {
-  if (const passwd* entry = getpwuid(getuid()); entry != nullptr && entry->pw_name != nullptr) return entry->pw_name;
-  return fmt::format("uid {}", getuid());
-}
-
-json or_null(const std::optional<int>& value) { return value ? json(*value) : json(nullptr); }
-
-void print_json(const json& document) { std::cout << document.dump(2) << '\n'; }
-
-// ---- arguments ----------------------------------------------------------------------------------
-
-// "2026-11-23" (the start of that day, UTC) or "2026-11-23T08:00[:00[.000]]Z" in the form the store
-// records times, "2026-11-23T08:00:00.000Z", so that they compare as strings. Digits of a second beyond
+// Stored times compare as strings ("2026-11-23T08:00:00.000Z"). Digits of a second beyond
 // the millisecond are dropped: stored times have none, so "recorded at or before" keeps its meaning.
 std::optional<std::string> stored_utc_time(std::string_view text) {
   if (text.size() == 10) {
@@ -75,6 +54,25 @@ std::optional<std::string> stored_utc_time(std::string_view text) {
                      second_of_day / kSecondsPerMinute % 60, second_of_day % 60, milliseconds);
 }
 
+namespace {
+
+using nlohmann::json;
+
+constexpr int kExitOk = 0;
+constexpr int kExitStoreFailure = 1;
+constexpr int kExitBadInput = 2;
+constexpr int kExitVerificationFailed = 3;
+
+std::string login_name() {
+  if (const passwd* entry = getpwuid(getuid()); entry != nullptr && entry->pw_name != nullptr) return entry->pw_name;
+  return fmt::format("uid {}", getuid());
+}
+
+json or_null(const std::optional<int>& value) { return value ? json(*value) : json(nullptr); }
+
+void print_json(const json& document) { std::cout << document.dump(2) << '\n'; }
+
+// ---- arguments ----------------------------------------------------------------------------------
 
 std::optional<int> whole_number(std::string_view text) {
   int value = 0;

@@ -73,6 +73,7 @@ std::string audit_hash(std::string_view prev_hash, const AuditEntry& entry) {
 
 constexpr std::string_view kGenesisHash = "0000000000000000000000000000000000000000000000000000000000000000";
 constexpr std::string_view kHeaderRecord = "patient_header";
+constexpr std::string_view kAccountRecordPrefix = "account:";  // audit record of an account version
 
 std::string owned(std::string_view text) { return std::string(text); }
 
@@ -188,6 +189,49 @@ class SqlStore final : public Store {
       out.clear();
       db_->query("SELECT seq, at, actor, action, patient_id, record, detail_json FROM audit WHERE patient_id = ? ORDER BY seq",
                  {patient_id}, [&](const SqlRow& row) { out.push_back(audit_entry(row)); });
+    });
+    return out;
+  }
+
+  void add_account(const Account& account, const std::string& actor) override {
+    const std::string body = account_body(account);
+    transact_write([&] {
+      if (latest_account_version(account.username) > 0) {
+        throw std::invalid_argument(fmt::format("account \"{}\": the name is taken", account.username));
+      }
+      insert_account_version(account.username, 1, body, actor, "");
+    });
+  }
+
+  void change_account(const Account& account, const std::string& actor, const std::string& reason) override {
+    const std::string body = account_body(account);
+    if (blank(reason)) throw std::invalid_argument(fmt::format("change of account \"{}\": a reason is required", account.username));
+    transact_write([&] {
+      const std::int64_t latest = latest_account_version(account.username);
+      if (latest == 0) throw std::invalid_argument(fmt::format("no account \"{}\"", account.username));
+      insert_account_version(account.username, latest + 1, body, actor, reason);
+    });
+  }
+
+  std::optional<Account> find_account(const std::string& username) override {
+    std::optional<Account> out;
+    transact_read([&] {
+      out.reset();
+      db_->query("SELECT username, version, body_json, recorded_at, recorded_by FROM account_versions WHERE username = ? "
+                 "ORDER BY version DESC LIMIT 1",
+                 {username}, [&](const SqlRow& row) { out = account_of(row); });
+    });
+    return out;
+  }
+
+  std::vector<Account> accounts() override {
+    std::vector<Account> out;
+    transact_read([&] {
+      out.clear();
+      db_->query(R"(SELECT a.username, a.version, a.body_json, a.recorded_at, a.recorded_by FROM account_versions a
+                    WHERE a.version = (SELECT MAX(version) FROM account_versions WHERE username = a.username)
+                    ORDER BY a.username)",
+                 {}, [&](const SqlRow& row) { out.push_back(account_of(row)); });
     });
     return out;
   }
@@ -394,6 +438,56 @@ class SqlStore final : public Store {
                  {patient_pk, version, header, entry.at, actor, reason, entry.seq});
   }
 
+  // ---- accounts -----------------------------------------------------------------------------------
+
+  // The canonical body of an account version, after checking what the store can check.
+  static std::string account_body(const Account& account) {
+    const std::string& name = account.username;
+    const bool name_ok = !name.empty() && name.size() <= 64 &&
+                         std::none_of(name.begin(), name.end(), [](char c) { return static_cast<unsigned char>(c) <= ' ' || c == 0x7f; });
+    if (!name_ok) {
+      throw std::invalid_argument(fmt::format("account \"{}\": a name is 1 to 64 characters without spaces or control characters", name));
+    }
+    if (blank(account.role)) throw std::invalid_argument(fmt::format("account \"{}\": a role is required", name));
+    if (account.password_hash.rfind("$argon2id$", 0) != 0) {
+      throw std::invalid_argument(fmt::format("account \"{}\": the password must come as an argon2id hash", name));
+    }
+    return json{{"active", account.active}, {"password_hash", account.password_hash}, {"role", account.role}}.dump();
+  }
+
+  static Account account_of(const SqlRow& row) {
+    Account out;
+    out.username = owned(row.text(0));
+    out.version = static_cast<int>(row.integer(1));
+    const json body = json::parse(row.text(2));
+    out.active = body.at("active").get<bool>();
+    out.password_hash = body.at("password_hash").get<std::string>();
+    out.role = body.at("role").get<std::string>();
+    out.recorded_at = owned(row.text(3));
+    out.recorded_by = owned(row.text(4));
+    return out;
+  }
+
+  std::int64_t latest_account_version(const std::string& username) {
+    std::int64_t latest = 0;
+    db_->query("SELECT COALESCE(MAX(version), 0) FROM account_versions WHERE username = ?", {username},
+               [&](const SqlRow& row) { latest = row.integer(0); });
+    return latest;
+  }
+
+  void insert_account_version(const std::string& username, std::int64_t version, const std::string& body,
+                              const std::string& actor, const std::string& reason) {
+    // The audit says who changed which account and to what role, never the password hash.
+    const json parsed = json::parse(body);
+    json detail{{"version", version}, {"body_sha256", sha256_hex(body)}, {"role", parsed["role"]}, {"active", parsed["active"]}};
+    if (version > 1) detail["reason"] = reason;
+    const AuditEntry entry = append_audit(actor, version == 1 ? "account_create" : "account_change", "",
+                                          std::string(kAccountRecordPrefix) + username, detail.dump());
+    db_->execute("INSERT INTO account_versions (username, version, body_json, recorded_at, recorded_by, reason, audit_seq) "
+                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                 {username, version, body, entry.at, actor, reason, entry.seq});
+  }
+
   static void require_reason(std::string_view what, const std::string& uid, const std::string& reason) {
     if (blank(reason)) throw std::invalid_argument(fmt::format("{} of event {}: a reason is required", what, uid));
   }
@@ -537,12 +631,17 @@ class SqlStore final : public Store {
   // matches, and every audit entry that recorded a version must still have its row.
   void verify_versions(AuditVerification& out) {
     std::int64_t audited_versions = 0;
-    db_->query("SELECT COUNT(*) FROM audit WHERE action IN ('create', 'amend_header', 'append', 'amend', 'retract')", {}, [&](const SqlRow& row) { audited_versions = row.integer(0); });
+    db_->query("SELECT COUNT(*) FROM audit WHERE action IN ('create', 'amend_header', 'append', 'amend', 'retract', "
+               "'account_create', 'account_change')",
+               {}, [&](const SqlRow& row) { audited_versions = row.integer(0); });
     const auto check = [&](const SqlRow& row) {
       ++out.versions_checked;
       const std::string record =
           row.text(1) == kHeaderRecord ? std::string("the record header") : fmt::format("event {}", row.text(1));
-      const std::string what = fmt::format("{} of patient \"{}\", version {}", record, row.text(0), row.integer(2));
+      const bool account = row.text(1).rfind(kAccountRecordPrefix, 0) == 0;
+      const std::string what =
+          account ? fmt::format("account \"{}\", version {}", row.text(1).substr(kAccountRecordPrefix.size()), row.integer(2))
+                  : fmt::format("{} of patient \"{}\", version {}", record, row.text(0), row.integer(2));
       if (row.is_null(4)) {
         out.problems.push_back(fmt::format("{}: its audit entry {} is missing", what, row.integer(5)));
         return;
@@ -565,6 +664,11 @@ class SqlStore final : public Store {
                          a.patient_id
                   FROM patient_versions v JOIN patients p ON p.patient_pk = v.patient_pk
                   LEFT JOIN audit a ON a.seq = v.audit_seq ORDER BY v.audit_seq)",
+               {}, check);
+    static_assert(kAccountRecordPrefix == "account:");  // written out in the query below
+    db_->query(R"(SELECT '', 'account:' || v.username, v.version, v.body_json, a.record, v.audit_seq, a.detail_json,
+                         a.patient_id
+                  FROM account_versions v LEFT JOIN audit a ON a.seq = v.audit_seq ORDER BY v.audit_seq)",
                {}, check);
     if (audited_versions > out.versions_checked) {
       out.problems.push_back(fmt::format("{} version(s) recorded in the audit are missing from the store",

@@ -76,6 +76,19 @@ struct AuditVerification {
   std::vector<std::string> problems;      // empty: the chain and the data it covers are intact
 };
 
+// An account of `crsguard serve` (docs/api.md). The store keeps it as it keeps events: every change a new
+// version, audited. It does not judge roles or hash passwords (the server does): it refuses an empty name
+// or role and any password_hash that is not an argon2id encoded hash, so a password never reaches it.
+struct Account {
+  std::string username;       // 1–64 characters, no whitespace or control characters
+  std::string role;           // "admin", "clinician" or "viewer" (checked by the server)
+  std::string password_hash;  // "$argon2id$v=19$m=…,t=…,p=…$salt$hash"
+  bool active = true;         // false: disabled, cannot log in
+  int version = 0;            // given by the store: 1, 2, … (read only)
+  std::string recorded_at;    // of this version (read only)
+  std::string recorded_by;
+};
+
 // Import progress: called after each patient with (patients done, patients in all).
 using ImportProgress = std::function<void(std::size_t done, std::size_t total)>;
 
@@ -111,6 +124,15 @@ class Store {
   // A chain cut at its end is still a valid chain: give the head_hash noted at an earlier verification as
   // `noted_head`, and its absence from the chain is reported.
   virtual AuditVerification verify_audit(const std::string& noted_head = {}) = 0;
+
+  // A new account (version 1). Throws std::invalid_argument when the name is taken or a field is not valid.
+  virtual void add_account(const Account& account, const std::string& actor) = 0;
+  // A new version of an existing account (its role, password hash or active flag); a reason is required.
+  virtual void change_account(const Account& account, const std::string& actor, const std::string& reason) = 0;
+  // The current version; nullopt for an unknown name.
+  virtual std::optional<Account> find_account(const std::string& username) = 0;
+  // Every account's current version, by name.
+  virtual std::vector<Account> accounts() = 0;
 };
 
 // "sqlite:PATH" or a plain path: the embedded SQLite store; "postgresql://…" or "postgres://…" (a libpq

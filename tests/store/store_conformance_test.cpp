@@ -434,6 +434,86 @@ TEST_P(StoreConformance, ACutTailIsFoundAgainstTheNotedHead) {
   EXPECT_NE(cut.problems.back().find("no longer in the audit chain"), std::string::npos) << cut.problems.back();
 }
 
+// ---- accounts -----------------------------------------------------------------------------------
+
+Account nurse_account() {
+  Account a;
+  a.username = "nurse.jones";
+  a.role = "clinician";
+  a.password_hash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo";  // a well-formed stand-in
+  return a;
+}
+
+TEST_P(StoreConformance, AccountsAreVersionedAuditedAndNeverHoldAPassword) {
+  auto store = open();
+  store->add_account(nurse_account(), "admin");
+  const auto created = store->find_account("nurse.jones");
+  ASSERT_TRUE(created);
+  EXPECT_EQ(created->version, 1);
+  EXPECT_EQ(created->role, "clinician");
+  EXPECT_TRUE(created->active);
+  EXPECT_EQ(created->recorded_by, "admin");
+  Account disabled = *created;
+  disabled.active = false;
+  store->change_account(disabled, "admin", "left the ward");
+  const auto current = store->find_account("nurse.jones");
+  ASSERT_TRUE(current);
+  EXPECT_EQ(current->version, 2);
+  EXPECT_FALSE(current->active);
+  ASSERT_EQ(store->accounts().size(), 1U);
+  EXPECT_FALSE(store->find_account("nobody"));
+  // Both versions are in the audit, with the role and not the hash; verification covers them.
+  const AuditVerification verified = store->verify_audit();
+  EXPECT_TRUE(verified.problems.empty()) << (verified.problems.empty() ? "" : verified.problems.front());
+  EXPECT_EQ(verified.versions_checked, 2);
+  const std::vector<AuditEntry> entries = store->history("");  // entries about no one patient
+  ASSERT_EQ(entries.size(), 2U);
+  EXPECT_EQ(entries[0].action, "account_create");
+  EXPECT_EQ(entries[1].action, "account_change");
+  EXPECT_EQ(entries[1].record, "account:nurse.jones");
+  for (const AuditEntry& e : entries) {
+    EXPECT_EQ(e.detail_json.find("argon2id"), std::string::npos) << e.detail_json;
+    EXPECT_NE(e.detail_json.find("clinician"), std::string::npos) << e.detail_json;
+  }
+  EXPECT_NE(raw_sql("UPDATE account_versions SET body_json = '{}'").find("append-only"), std::string::npos);
+  EXPECT_NE(raw_sql("DELETE FROM account_versions").find("append-only"), std::string::npos);
+}
+
+TEST_P(StoreConformance, BadAccountsAreRefusedAndChangeNothing) {
+  auto store = open();
+  store->add_account(nurse_account(), "admin");
+  Account taken = nurse_account();
+  EXPECT_THROW(store->add_account(taken, "admin"), std::invalid_argument);
+  Account plain = nurse_account();
+  plain.username = "plain";
+  plain.password_hash = "secret";  // a password, not a hash: never stored
+  EXPECT_THROW(store->add_account(plain, "admin"), std::invalid_argument);
+  Account spaced = nurse_account();
+  spaced.username = "two words";
+  EXPECT_THROW(store->add_account(spaced, "admin"), std::invalid_argument);
+  Account no_role = nurse_account();
+  no_role.username = "norole";
+  no_role.role = "";
+  EXPECT_THROW(store->add_account(no_role, "admin"), std::invalid_argument);
+  EXPECT_THROW(store->change_account(nurse_account(), "admin", " "), std::invalid_argument);
+  Account unknown = nurse_account();
+  unknown.username = "unknown";
+  EXPECT_THROW(store->change_account(unknown, "admin", "why"), std::invalid_argument);
+  EXPECT_EQ(store->accounts().size(), 1U);
+  EXPECT_EQ(store->verify_audit().entries, 1);
+}
+
+TEST_P(StoreConformance, VerificationFindsAnAccountChangedBehindTheStoresBack) {
+  auto store = open();
+  store->add_account(nurse_account(), "admin");
+  ASSERT_EQ(drop_guards("account_versions"), "");
+  ASSERT_EQ(raw_sql("UPDATE account_versions SET body_json = REPLACE(body_json, 'clinician', 'admin')"), "");
+  const AuditVerification tampered = store->verify_audit();
+  ASSERT_EQ(tampered.problems.size(), 1U);
+  EXPECT_NE(tampered.problems[0].find("account \"nurse.jones\", version 1"), std::string::npos) << tampered.problems[0];
+  EXPECT_NE(tampered.problems[0].find("changed behind the store's back"), std::string::npos) << tampered.problems[0];
+}
+
 // ---- schema and concurrency ---------------------------------------------------------------------
 
 TEST_P(StoreConformance, ReopeningMigratesOnceAndANewerSchemaIsRefused) {

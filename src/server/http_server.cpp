@@ -1,0 +1,78 @@
+#include "server/http_server.hpp"
+
+#include <fmt/format.h>
+#include <httplib.h>
+
+#include <stdexcept>
+#include <utility>
+
+namespace crsguard {
+namespace {
+
+// A ward board polls: connections are kept for many requests (cpp-httplib's default of 5 costs a new
+// connection every few polls; DESIGN.md measured ≈ 300 → ≈ 32 000 requests/s with a raised count).
+constexpr std::size_t kKeepAliveRequests = 10'000;
+
+ApiRequest to_api(const httplib::Request& request) {
+  ApiRequest out;
+  out.method = request.method;
+  out.path = request.path;
+  out.query.insert(request.params.begin(), request.params.end());
+  out.body = request.body;
+  return out;
+}
+
+}  // namespace
+
+struct HttpServer::Impl {
+  Api& api;
+  ServerOptions options;
+  httplib::Server server;
+  bool bound = false;
+
+  Impl(Api& a, ServerOptions o) : api(a), options(std::move(o)) {
+    server.set_tcp_nodelay(true);
+    server.set_keep_alive_max_count(kKeepAliveRequests);
+    server.set_payload_max_length(options.max_body_bytes);
+    const auto answer = [this](const httplib::Request& request, httplib::Response& response) {
+      const ApiResponse result = api.handle(to_api(request));
+      response.status = result.status;
+      response.set_header("Cache-Control", "no-store");  // patient data: never kept by a browser or proxy
+      response.set_header("X-Content-Type-Options", "nosniff");
+      response.set_content(result.body.dump(), "application/json");
+    };
+    // Every path and method goes to the API, which routes it (and answers 404 and 405 as JSON).
+    constexpr const char* kEveryPath = "/.*";
+    server.Get(kEveryPath, answer);
+    server.Post(kEveryPath, answer);
+    server.Put(kEveryPath, answer);
+    server.Patch(kEveryPath, answer);
+    server.Delete(kEveryPath, answer);
+  }
+};
+
+HttpServer::HttpServer(Api& api, ServerOptions options) : impl_(std::make_unique<Impl>(api, std::move(options))) {}
+HttpServer::~HttpServer() { stop(); }
+
+int HttpServer::bind() {
+  const ServerOptions& o = impl_->options;
+  int port = o.port;
+  if (o.port == 0) {
+    port = impl_->server.bind_to_any_port(o.bind_address);
+    if (port < 0) throw std::runtime_error(fmt::format("cannot listen on {} (any port)", o.bind_address));
+  } else if (!impl_->server.bind_to_port(o.bind_address, o.port)) {
+    throw std::runtime_error(fmt::format("cannot listen on {}:{} (in use, or not an address of this machine)", o.bind_address, o.port));
+  }
+  impl_->bound = true;
+  return port;
+}
+
+void HttpServer::serve() {
+  if (!impl_->bound) throw std::logic_error("HttpServer::serve before bind");
+  impl_->server.listen_after_bind();
+}
+
+void HttpServer::stop() { impl_->server.stop(); }
+bool HttpServer::running() const { return impl_->server.is_running(); }
+
+}  // namespace crsguard

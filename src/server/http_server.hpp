@@ -1,0 +1,38 @@
+#pragma once
+// The API on a socket (cpp-httplib): JSON in and out, loopback unless told otherwise, a cap on request
+// bodies, keep-alive for a ward board that polls.
+#include <memory>
+#include <string>
+
+#include "server/api.hpp"
+
+namespace crsguard {
+
+struct ServerOptions {
+  std::string bind_address = "127.0.0.1";  // another address only when asked for (docs/api.md)
+  int port = 8080;                         // 0: any free port (tests)
+  std::size_t max_body_bytes = 1 << 20;
+};
+
+class HttpServer {
+ public:
+  HttpServer(Api& api, ServerOptions options);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Binds the socket; returns the port (the one chosen, with port 0). Throws std::runtime_error when
+  // the address or port cannot be had.
+  int bind();
+  // Serves until stop(), from the calling thread; bind() first.
+  void serve();
+  // From any thread: serve() returns once the requests in flight are answered.
+  void stop();
+  [[nodiscard]] bool running() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace crsguard
