@@ -28,6 +28,11 @@
 
 namespace crsguard {
 
+std::string login_name() {
+  if (const passwd* entry = getpwuid(getuid()); entry != nullptr && entry->pw_name != nullptr) return entry->pw_name;
+  return fmt::format("uid {}", getuid());
+}
+
 // Stored times compare as strings ("2026-11-23T08:00:00.000Z"). Digits of a second beyond
 // the millisecond are dropped: stored times have none, so "recorded at or before" keeps its meaning.
 std::optional<std::string> stored_utc_time(std::string_view text) {
@@ -63,10 +68,6 @@ constexpr int kExitStoreFailure = 1;
 constexpr int kExitBadInput = 2;
 constexpr int kExitVerificationFailed = 3;
 
-std::string login_name() {
-  if (const passwd* entry = getpwuid(getuid()); entry != nullptr && entry->pw_name != nullptr) return entry->pw_name;
-  return fmt::format("uid {}", getuid());
-}
 
 json or_null(const std::optional<int>& value) { return value ? json(*value) : json(nullptr); }
 

@@ -33,6 +33,8 @@ struct DbOptions {
 CLI::App* add_db_command(CLI::App& app, DbOptions& options);
 // Exit status: 0 ok, 1 the database failed, 2 bad input or usage, 3 audit verification failed.
 int run_db_command(const DbOptions& options);
+// Who runs a command, for the audit trail when no --actor is given: the login name.
+std::string login_name();
 // A store time to read as of: "2026-11-23" (the start of that day, UTC) or "2026-11-23T08:00[:00[.000]]Z",
 // in the store's own form ("2026-11-23T08:00:00.000Z"); nullopt when it is neither.
 std::optional<std::string> stored_utc_time(std::string_view text);

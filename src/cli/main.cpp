@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cli/analysis_commands.hpp"
+#include "cli/server_commands.hpp"
 #include "cli/sim_commands.hpp"
 #include "cli/day_summary_output.hpp"
 #include "cli/db_commands.hpp"
@@ -392,6 +393,8 @@ int main(int argc, char** argv) {
   crsguard::add_analysis_commands(app, analysis);
   crsguard::SimCommands sim;
   crsguard::add_sim_commands(app, sim);
+  crsguard::ServerCommands server;
+  crsguard::add_server_commands(app, server);
 
   try {
     app.parse(argc, argv);
@@ -413,6 +416,7 @@ int main(int argc, char** argv) {
     if (*db) return crsguard::run_db_command(db_options);
     if (const int status = crsguard::run_analysis_command(analysis); status >= 0) return status;
     if (const int status = crsguard::run_sim_command(sim); status >= 0) return status;
+    if (const int status = crsguard::run_server_command(server); status >= 0) return status;
   } catch (const std::exception& error) {
     std::cerr << "crsguard: internal error: " << error.what() << '\n';
     return kExitInternal;

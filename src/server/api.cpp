@@ -14,6 +14,7 @@
 #include "core/problem.hpp"
 #include "core/time.hpp"
 #include "io/timeline_json.hpp"
+#include "server/accounts.hpp"
 
 namespace crsguard {
 namespace {
@@ -112,10 +113,84 @@ json glance_json(const Timeline& timeline, const CourseGrades& grades) {
 json or_null(const std::optional<int>& value) { return value ? json(*value) : json(nullptr); }
 json or_null(const std::optional<std::string>& value) { return value ? json(*value) : json(nullptr); }
 
+bool changes_state(const std::string& method) { return method != "GET" && method != "HEAD"; }
+
+std::optional<std::string> header(const ApiRequest& request, const std::string& name) {
+  const auto it = request.headers.find(name);
+  if (it == request.headers.end()) return std::nullopt;
+  return it->second;
+}
+
+// The value of one cookie in a Cookie header ("a=1; crsguard_session=…").
+std::optional<std::string> cookie(const ApiRequest& request, std::string_view name) {
+  const auto text = header(request, "cookie");
+  if (!text) return std::nullopt;
+  std::string_view rest = *text;
+  while (!rest.empty()) {
+    const std::size_t end = std::min(rest.find(';'), rest.size());
+    std::string_view pair = rest.substr(0, end);
+    rest.remove_prefix(std::min(end + 1, rest.size()));
+    while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+    const std::size_t equals = pair.find('=');
+    if (equals != std::string_view::npos && pair.substr(0, equals) == name) return std::string(pair.substr(equals + 1));
+  }
+  return std::nullopt;
+}
+
+// Compares without an early exit, so that how long it takes says nothing about where two tokens differ.
+bool same_secret(const std::string& a, const std::string& b) {
+  if (a.size() != b.size()) return false;
+  unsigned char difference = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) difference |= static_cast<unsigned char>(a[i] ^ b[i]);
+  return difference == 0;
+}
+
+// A body is JSON or nothing: a cross-site form cannot send application/json without the browser asking
+// the server first. (Checked before the query: a form body would otherwise read as query parameters.)
+void require_json_content(const ApiRequest& request) {
+  const auto type = header(request, "content-type");
+  if (!type || type->rfind("application/json", 0) != 0) {
+    throw ApiError(415, "the body must be JSON (Content-Type: application/json)", "/headers/content-type");
+  }
+}
+
+// The request body as a JSON object.
+json body_object(const ApiRequest& request) {
+  require_json_content(request);
+  json body = json::parse(request.body, nullptr, false);
+  if (body.is_discarded()) throw ApiError(422, "the body is not JSON", "/body");
+  if (!body.is_object()) throw ApiError(422, "the body must be a JSON object", "/body");
+  return body;
+}
+
+std::string string_field(const json& body, const std::string& name) {
+  const auto it = body.find(name);
+  if (it == body.end()) throw ApiError(422, fmt::format("\"{}\" is required", name), "/body/" + name);
+  if (!it->is_string()) throw ApiError(422, fmt::format("\"{}\" must be a string", name), "/body/" + name);
+  return it->get<std::string>();
+}
+
+void require_role(const Session& session, Role needed) {
+  if (session.role < needed) {
+    throw ApiError(403, fmt::format("{} may not do this (it needs {})", to_name(session.role), to_name(needed)));
+  }
+}
+
+std::string session_cookie(const std::string& value, std::chrono::seconds max_age, bool secure) {
+  return fmt::format("{}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}", kSessionCookie, value, max_age.count(),
+                     secure ? "; Secure" : "");
+}
+
 }  // namespace
 
-Api::Api(Store& store, std::vector<Protocol> protocols, RuleSet rules)
-    : store_(store), protocols_(std::move(protocols)), rules_(std::move(rules)), protocol_rules_(ProtocolRules::from(rules_)) {}
+Api::Api(Store& store, std::vector<Protocol> protocols, RuleSet rules, ApiOptions options)
+    : store_(store),
+      protocols_(std::move(protocols)),
+      rules_(std::move(rules)),
+      protocol_rules_(ProtocolRules::from(rules_)),
+      options_(options),
+      sessions_(options.session_idle),
+      decoy_hash_(hash_password(random_hex(16))) {}
 
 ApiResponse Api::handle(const ApiRequest& request) {
   try {
@@ -123,9 +198,13 @@ ApiResponse Api::handle(const ApiRequest& request) {
   } catch (const ApiError& error) {
     return error_response(error.status, error.what(), error.where);
   } catch (const InputError& error) {
+    // The readers check an appended event as the first event of a timeline: its pointers start
+    // "/events/0", which in the request is the body itself.
     json problems = json::array();
     for (const Problem& p : error.problems()) {
-      problems.push_back({{"pointer", p.where.json_pointer}, {"field", p.where.field}, {"reason", p.reason}});
+      std::string pointer = p.where.json_pointer;
+      if (pointer.rfind("/events/0", 0) == 0 && request.path.find("/events") != std::string::npos) pointer.erase(0, 9);
+      problems.push_back({{"pointer", pointer}, {"field", p.where.field}, {"reason", p.reason}});
     }
     return error_response(422, "the request's content is not valid", "/body", std::move(problems));
   } catch (const StoreError& error) {
@@ -138,24 +217,199 @@ ApiResponse Api::handle(const ApiRequest& request) {
 ApiResponse Api::route(const ApiRequest& request) {
   const std::vector<std::string> s = segments_of(request.path);
   if (s.size() < 3 || s[0] != "api" || s[1] != "v1") throw ApiError(404, fmt::format("no such resource: {}", request.path));
-  // Reads only, so far (docs/api.md): any other method on a known resource is refused as such.
-  const auto read = [&](auto&& answer) -> ApiResponse {
-    if (request.method != "GET") {
-      throw ApiError(405, fmt::format("{} is not allowed on {} (GET is)", request.method, request.path));
-    }
-    return answer();
+  const std::string& method = request.method;
+  const auto not_allowed = [&](const char* allowed) {
+    return ApiError(405, fmt::format("{} is not allowed on {} ({} is)", method, request.path, allowed));
   };
-  if (s.size() == 3 && s[2] == "protocols") return read([&] { accept_only(request, {}); return protocols(); });
+  if (s.size() == 3 && s[2] == "session" && method == "POST") return log_in(request);
+
+  // Everything else needs a session, and a state-changing request also its CSRF token.
+  const Session session = session_of(request);
+  if (changes_state(method)) {
+    const auto token = header(request, kCsrfHeader);
+    if (!token || !same_secret(*token, session.csrf_token)) {
+      throw ApiError(403, "a state-changing request needs the session's CSRF token (X-CSRF-Token)", "/headers/x-csrf-token");
+    }
+    if (!request.body.empty()) require_json_content(request);
+  }
+  const auto reading = [&](const char* allowed) {
+    if (method != "GET") throw not_allowed(allowed);
+  };
+  if (s.size() == 3 && s[2] == "session") {
+    if (method == "DELETE") return log_out(session);
+    reading("GET, POST, DELETE");
+    return {200, json{{"username", session.username}, {"role", to_name(session.role)}, {"csrf_token", session.csrf_token}}};
+  }
+  if (s.size() == 3 && s[2] == "protocols") {
+    reading("GET");
+    accept_only(request, {});
+    return protocols();
+  }
+  if (s.size() == 3 && s[2] == "accounts") {
+    require_role(session, Role::admin);
+    if (method == "POST") return create_account(request, session);
+    reading("GET, POST");
+    accept_only(request, {});
+    return list_accounts();
+  }
   if (s[2] != "patients") throw ApiError(404, fmt::format("no such resource: {}", request.path));
-  if (s.size() == 3) return read([&] { return list_patients(request); });
+  if (s.size() == 3) {
+    if (method == "POST") {
+      require_role(session, Role::clinician);
+      return create_patient(request, session);
+    }
+    reading("GET, POST");
+    return list_patients(request);
+  }
   const std::string& patient = s[3];
+  if (s.size() == 5 && s[4] == "events") {
+    if (method != "POST") throw not_allowed("POST");
+    require_role(session, Role::clinician);
+    return append_event(request, patient, session);
+  }
+  if (s.size() == 6 && s[4] == "events") {
+    require_role(session, Role::clinician);
+    if (method == "PUT") return amend_event(request, patient, s[5], session);
+    if (method == "DELETE") return retract_event(request, patient, s[5], session);
+    throw not_allowed("PUT, DELETE");
+  }
   if (s.size() == 5) {
-    if (s[4] == "timeline") return read([&] { return patient_timeline(request, patient); });
-    if (s[4] == "grades") return read([&] { return patient_grades(request, patient); });
-    if (s[4] == "recommendations") return read([&] { return patient_recommendations(request, patient); });
-    if (s[4] == "history") return read([&] { accept_only(request, {}); return patient_history(patient); });
+    const auto read_route = [&](auto&& answer) -> ApiResponse {
+      reading("GET");
+      return answer();
+    };
+    if (s[4] == "timeline") return read_route([&] { return patient_timeline(request, patient); });
+    if (s[4] == "grades") return read_route([&] { return patient_grades(request, patient); });
+    if (s[4] == "recommendations") return read_route([&] { return patient_recommendations(request, patient); });
+    if (s[4] == "history") return read_route([&] { accept_only(request, {}); return patient_history(patient); });
   }
   throw ApiError(404, fmt::format("no such resource: {}", request.path));
+}
+
+Session Api::session_of(const ApiRequest& request) {
+  const auto id = cookie(request, kSessionCookie);
+  if (!id) throw ApiError(401, "log in first (POST /api/v1/session)");
+  auto session = sessions_.find(*id);
+  if (!session) throw ApiError(401, "the session has ended: log in again");
+  return std::move(*session);
+}
+
+ApiResponse Api::log_in(const ApiRequest& request) {
+  accept_only(request, {});
+  const json body = body_object(request);
+  const std::string username = string_field(body, "username");
+  const std::string password = string_field(body, "password");
+  const std::string by_name = "user:" + username;
+  const std::string by_client = "client:" + request.client;
+  if (!throttle_.allows(by_name) || !throttle_.allows(by_client)) {
+    return error_response(429, "too many failed logins: wait 15 minutes");
+  }
+  std::optional<Account> account;
+  {
+    const std::lock_guard lock(store_mutex_);
+    account = store_.find_account(username);
+  }
+  // One message for an unknown name, a wrong password and a disabled account: a failed login tells
+  // nothing about which accounts exist.
+  const bool matches = password_matches(account ? account->password_hash : decoy_hash_, password);
+  const auto role = account ? from_name<Role>(account->role) : std::nullopt;
+  if (!account || !matches || !account->active || !role) {
+    throttle_.failed(by_name);
+    throttle_.failed(by_client);
+    return error_response(401, "wrong user name or password, or the account is disabled");
+  }
+  throttle_.succeeded(by_name);
+  const Session session = sessions_.open(username, *role);
+  ApiResponse out{200, json{{"username", username}, {"role", to_name(*role)}, {"csrf_token", session.csrf_token}}, {}};
+  const auto max_age = std::chrono::duration_cast<std::chrono::seconds>(options_.session_idle);
+  out.headers.emplace_back("Set-Cookie", session_cookie(session.id, max_age, options_.secure_cookies));
+  return out;
+}
+
+ApiResponse Api::log_out(const Session& session) {
+  sessions_.close(session.id);
+  ApiResponse out{200, json{{"logged_out", session.username}}, {}};
+  out.headers.emplace_back("Set-Cookie", session_cookie("", std::chrono::seconds(0), options_.secure_cookies));
+  return out;
+}
+
+template <class Write>
+void Api::write_to_store(Write write) {
+  try {
+    const std::lock_guard lock(store_mutex_);
+    write();
+  } catch (const std::invalid_argument& error) {
+    // The store's refusals: an unknown patient or event is not there (404); anything else is the request's fault.
+    const std::string message = error.what();
+    const bool missing = message.rfind("no patient", 0) == 0 || message.rfind("no event", 0) == 0;
+    throw ApiError(missing ? 404 : 422, message, missing ? "/path" : "/body");
+  }
+}
+
+ApiResponse Api::create_patient(const ApiRequest& request, const Session& session) {
+  accept_only(request, {});
+  (void)body_object(request);  // JSON, as every body
+  std::vector<Timeline> timelines = read_timelines_json(request.body, "request body");
+  if (timelines.size() != 1) throw ApiError(422, "the body must hold one patient's timeline, not a cohort", "/body");
+  const std::string id = timelines.front().patient().id;
+  ImportSummary summary;
+  write_to_store([&] {
+    if (store_.read_timeline(id)) throw ApiError(409, fmt::format("patient \"{}\" is in the store already", id), "/body/patient/id");
+    summary = store_.import_timelines(timelines, session.username, "api");
+  });
+  return {201, json{{"id", id}, {"events", summary.events_added}}, {}};
+}
+
+ApiResponse Api::append_event(const ApiRequest& request, const std::string& patient, const Session& session) {
+  accept_only(request, {});
+  (void)body_object(request);
+  std::string uid;
+  write_to_store([&] { uid = store_.append_event(patient, request.body, session.username); });
+  return {201, json{{"event_uid", uid}}, {}};
+}
+
+ApiResponse Api::amend_event(const ApiRequest& request, const std::string& patient, const std::string& event,
+                             const Session& session) {
+  accept_only(request, {});
+  const json body = body_object(request);
+  const std::string reason = string_field(body, "reason");
+  const auto replacement = body.find("event");
+  if (replacement == body.end() || !replacement->is_object()) throw ApiError(422, "\"event\" is required: the event as it should read", "/body/event");
+  write_to_store([&] { store_.amend_event(patient, event, replacement->dump(), session.username, reason); });
+  return {200, json{{"event_uid", event}}, {}};
+}
+
+ApiResponse Api::retract_event(const ApiRequest& request, const std::string& patient, const std::string& event,
+                               const Session& session) {
+  accept_only(request, {});
+  const json body = body_object(request);
+  const std::string reason = string_field(body, "reason");
+  write_to_store([&] { store_.retract_event(patient, event, session.username, reason); });
+  return {200, json{{"event_uid", event}, {"retracted", true}}, {}};
+}
+
+ApiResponse Api::list_accounts() {
+  std::vector<Account> accounts;
+  {
+    const std::lock_guard lock(store_mutex_);
+    accounts = store_.accounts();
+  }
+  json out = json::array();
+  for (const Account& a : accounts) {
+    out.push_back({{"username", a.username}, {"role", a.role}, {"active", a.active}, {"version", a.version},
+                   {"recorded_at", a.recorded_at}, {"recorded_by", a.recorded_by}});
+  }
+  return {200, json{{"accounts", std::move(out)}}, {}};
+}
+
+ApiResponse Api::create_account(const ApiRequest& request, const Session& session) {
+  accept_only(request, {});
+  const json body = body_object(request);
+  const std::string username = string_field(body, "username");
+  const std::string role = string_field(body, "role");
+  const std::string password = string_field(body, "password");
+  write_to_store([&] { crsguard::create_account(store_, username, role, password, session.username); });
+  return {201, json{{"username", username}, {"role", role}}, {}};
 }
 
 Timeline Api::timeline_of(const std::string& patient, const std::optional<std::string>& as_of) {

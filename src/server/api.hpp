@@ -1,17 +1,21 @@
 #pragma once
 // The REST API (/api/v1, docs/api.md) as a function from a request to a response, apart from HTTP so
 // that every route can be tested without a socket (http_server.hpp puts it on one). Its documents are
-// the CLI's --json documents (grades, advice, timeline), so that the two never disagree.
+// the CLI's --json documents (grades, advice, timeline), so that the two never disagree. Every route
+// but logging in needs a session; what a session may do is its account's role; every state-changing
+// request carries the session's CSRF token; every write is in the store's audit trail with the user.
 #include <nlohmann/json.hpp>
 
 #include <map>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "clinical/protocol_engine.hpp"
 #include "core/rule_set.hpp"
 #include "model/protocol.hpp"
+#include "server/sessions.hpp"
 #include "store/store.hpp"
 
 namespace crsguard {
@@ -21,37 +25,69 @@ struct ApiRequest {
   std::string path;                           // decoded, without the query: "/api/v1/patients/p1/grades"
   std::multimap<std::string, std::string> query;
   std::string body;
+  std::map<std::string, std::string> headers;  // names in lower case: "cookie", "x-csrf-token", "content-type"
+  std::string client;                          // the client's address (the login throttle counts by it)
 };
 
 struct ApiResponse {
+  ApiResponse() = default;
+  ApiResponse(int status_code, nlohmann::json document, std::vector<std::pair<std::string, std::string>> extra = {})
+      : status(status_code), body(std::move(document)), headers(std::move(extra)) {}
   int status = 200;
   nlohmann::json body;
+  std::vector<std::pair<std::string, std::string>> headers;  // "Set-Cookie" and the like
 };
+
+struct ApiOptions {
+  bool secure_cookies = false;  // served over TLS: the session cookie is marked Secure
+  std::chrono::minutes session_idle = std::chrono::hours(8);
+};
+
+inline constexpr const char* kSessionCookie = "crsguard_session";
+inline constexpr const char* kCsrfHeader = "x-csrf-token";
 
 // Thread-safe: requests may come from several threads at once. The store is used by one of them at a
 // time; grading and advice run outside that lock.
 class Api {
  public:
-  Api(Store& store, std::vector<Protocol> protocols, RuleSet rules);
+  Api(Store& store, std::vector<Protocol> protocols, RuleSet rules, ApiOptions options = {});
   [[nodiscard]] ApiResponse handle(const ApiRequest& request);
 
  private:
   ApiResponse route(const ApiRequest& request);
+  ApiResponse log_in(const ApiRequest& request);
+  ApiResponse log_out(const Session& session);
   ApiResponse list_patients(const ApiRequest& request);
+  ApiResponse create_patient(const ApiRequest& request, const Session& session);
   ApiResponse patient_timeline(const ApiRequest& request, const std::string& patient);
   ApiResponse patient_grades(const ApiRequest& request, const std::string& patient);
   ApiResponse patient_recommendations(const ApiRequest& request, const std::string& patient);
   ApiResponse patient_history(const std::string& patient);
+  ApiResponse append_event(const ApiRequest& request, const std::string& patient, const Session& session);
+  ApiResponse amend_event(const ApiRequest& request, const std::string& patient, const std::string& event,
+                          const Session& session);
+  ApiResponse retract_event(const ApiRequest& request, const std::string& patient, const std::string& event,
+                            const Session& session);
+  ApiResponse list_accounts();
+  ApiResponse create_account(const ApiRequest& request, const Session& session);
   ApiResponse protocols() const;
 
   Timeline timeline_of(const std::string& patient, const std::optional<std::string>& as_of);
   const Protocol& protocol_named(const ApiRequest& request) const;
+  Session session_of(const ApiRequest& request);
+  // Runs a store write under the lock, turning the store's refusals into 404 / 422 answers.
+  template <class Write>
+  void write_to_store(Write write);
 
   Store& store_;
   std::mutex store_mutex_;
   std::vector<Protocol> protocols_;
   RuleSet rules_;
   ProtocolRules protocol_rules_;
+  ApiOptions options_;
+  Sessions sessions_;
+  LoginThrottle throttle_;
+  std::string decoy_hash_;  // checked against when the user name is unknown: a login takes as long either way
 };
 
 }  // namespace crsguard

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <httplib.h>
 
+#include <algorithm>
+#include <cctype>
 #include <stdexcept>
 #include <utility>
 
@@ -19,6 +21,12 @@ ApiRequest to_api(const httplib::Request& request) {
   out.path = request.path;
   out.query.insert(request.params.begin(), request.params.end());
   out.body = request.body;
+  for (const auto& [name, value] : request.headers) {
+    std::string lower = name;
+    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    out.headers.emplace(std::move(lower), value);
+  }
+  out.client = request.remote_addr;
   return out;
 }
 
@@ -27,16 +35,28 @@ ApiRequest to_api(const httplib::Request& request) {
 struct HttpServer::Impl {
   Api& api;
   ServerOptions options;
-  httplib::Server server;
+  std::unique_ptr<httplib::Server> owned_server;
+  httplib::Server& server;
   bool bound = false;
 
-  Impl(Api& a, ServerOptions o) : api(a), options(std::move(o)) {
+  static std::unique_ptr<httplib::Server> make_server(const ServerOptions& o) {
+    if (o.certificate_file.empty()) return std::make_unique<httplib::Server>();
+    auto tls = std::make_unique<httplib::SSLServer>(o.certificate_file.c_str(), o.key_file.c_str());
+    if (!tls->is_valid()) {
+      throw std::runtime_error(fmt::format("cannot serve HTTPS with certificate {} and key {} (not readable PEM, or not a pair)",
+                                           o.certificate_file, o.key_file));
+    }
+    return tls;
+  }
+
+  Impl(Api& a, ServerOptions o) : api(a), options(std::move(o)), owned_server(make_server(options)), server(*owned_server) {
     server.set_tcp_nodelay(true);
     server.set_keep_alive_max_count(kKeepAliveRequests);
     server.set_payload_max_length(options.max_body_bytes);
     const auto answer = [this](const httplib::Request& request, httplib::Response& response) {
       const ApiResponse result = api.handle(to_api(request));
       response.status = result.status;
+      for (const auto& [name, value] : result.headers) response.set_header(name, value);
       response.set_header("Cache-Control", "no-store");  // patient data: never kept by a browser or proxy
       response.set_header("X-Content-Type-Options", "nosniff");
       response.set_content(result.body.dump(), "application/json");

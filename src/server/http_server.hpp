@@ -12,6 +12,8 @@ struct ServerOptions {
   std::string bind_address = "127.0.0.1";  // another address only when asked for (docs/api.md)
   int port = 8080;                         // 0: any free port (tests)
   std::size_t max_body_bytes = 1 << 20;
+  std::string certificate_file;  // PEM; with key_file, HTTPS (OpenSSL)
+  std::string key_file;
 };
 
 class HttpServer {
@@ -22,7 +24,7 @@ class HttpServer {
   HttpServer& operator=(const HttpServer&) = delete;
 
   // Binds the socket; returns the port (the one chosen, with port 0). Throws std::runtime_error when
-  // the address or port cannot be had.
+  // the address or port cannot be had, or the certificate or key cannot be read.
   int bind();
   // Serves until stop(), from the calling thread; bind() first.
   void serve();

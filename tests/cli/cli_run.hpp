@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -41,13 +42,20 @@ struct CliRun {
 
 // Runs crsguard with `arguments` in `working_folder`. stdout and stderr go to files in a
 // separate folder, so that the working folder shows whatever the command itself writes.
-inline CliRun run_crsguard(const std::vector<std::string>& arguments, const fs::path& working_folder) {
+// With `input`, that text is its standard input (else the test's own).
+inline CliRun run_crsguard(const std::vector<std::string>& arguments, const fs::path& working_folder,
+                           const std::optional<std::string>& input = std::nullopt) {
   const TempFolder captured("output");
   const fs::path out = captured.path() / "stdout";
   const fs::path err = captured.path() / "stderr";
   std::string command = "cd " + shell_quote(working_folder.string()) + " && " + shell_quote(CRSGUARD_CLI_PATH);
   for (const auto& argument : arguments) command += " " + shell_quote(argument);
   command += " >" + shell_quote(out.string()) + " 2>" + shell_quote(err.string());
+  if (input) {
+    const fs::path in = captured.path() / "stdin";
+    std::ofstream(in, std::ios::binary) << *input;
+    command += " <" + shell_quote(in.string());
+  }
   const int raw = std::system(command.c_str());
   CliRun run;
   if (raw != -1 && WIFEXITED(raw)) run.status = WEXITSTATUS(raw);

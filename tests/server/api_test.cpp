@@ -1,5 +1,6 @@
 // The REST API over real HTTP on loopback (server/http_server.hpp): an embedded SQLite store holding
-// the shipped examples, one server on a free port for the whole suite, and a client that asks it.
+// two shipped examples and one account of each role, one server on a free port for the whole suite,
+// and clients that log in as each role (or not at all).
 #include <gtest/gtest.h>
 #include <httplib.h>
 
@@ -13,6 +14,7 @@
 #include "io/protocol_yaml.hpp"
 #include "io/rules_json.hpp"
 #include "io/timeline_json.hpp"
+#include "server/accounts.hpp"
 #include "server/api.hpp"
 #include "server/http_server.hpp"
 #include "store/store.hpp"
@@ -21,6 +23,52 @@ namespace crsguard {
 namespace {
 
 using nlohmann::json;
+
+constexpr const char* kPassword = "correct horse battery";
+constexpr const char* kFever = R"({"kind": "observation", "code": "body_temperature", "value": 39.4, "unit": "Cel",
+                                   "time": {"day": 9, "clock": "06:00"}})";
+
+struct Reply {
+  int status = 0;
+  json body;
+  std::string set_cookie;
+};
+
+// A browser-like client: keeps the session cookie and the CSRF token its login returned.
+class Client {
+ public:
+  explicit Client(int port) : http_("127.0.0.1", port) {}
+  Reply log_in(const std::string& username, const std::string& password = kPassword) {
+    Reply r = send("POST", "/api/v1/session", json{{"username", username}, {"password", password}}.dump());
+    if (r.status == 200) {
+      cookie_ = r.set_cookie.substr(0, r.set_cookie.find(';'));
+      csrf_ = r.body["csrf_token"].get<std::string>();
+    }
+    return r;
+  }
+  void forget_csrf() { csrf_.clear(); }
+  Reply get(const std::string& path) { return send("GET", path, ""); }
+  Reply send(const std::string& method, const std::string& path, const std::string& body,
+             const std::string& content_type = "application/json") {
+    httplib::Headers headers;
+    if (!cookie_.empty()) headers.emplace("Cookie", cookie_);
+    if (!csrf_.empty()) headers.emplace("X-CSRF-Token", csrf_);
+    httplib::Result result = method == "GET"      ? http_.Get(path, headers)
+                             : method == "POST"   ? http_.Post(path, headers, body, content_type)
+                             : method == "PUT"    ? http_.Put(path, headers, body, content_type)
+                                                  : http_.Delete(path, headers, body, content_type);
+    EXPECT_TRUE(result) << method << ' ' << path;
+    if (!result) return {};
+    EXPECT_EQ(result->get_header_value("Content-Type"), "application/json") << path;
+    EXPECT_EQ(result->get_header_value("Cache-Control"), "no-store") << path;
+    return {result->status, json::parse(result->body), result->get_header_value("Set-Cookie")};
+  }
+
+ private:
+  httplib::Client http_;
+  std::string cookie_;
+  std::string csrf_;
+};
 
 class ApiOverHttp : public ::testing::Test {
  protected:
@@ -32,6 +80,7 @@ class ApiOverHttp : public ::testing::Test {
       for (Timeline& t : read_timelines_json(testing::read_text(testing::source_path(file)), file)) timelines.push_back(std::move(t));
     }
     store_->import_timelines(timelines, "test", "api_test");
+    for (const char* role : {"admin", "clinician", "viewer"}) create_account(*store_, role, role, kPassword, "test");
     api_ = new Api(*store_, shipped_protocols(), load_rules());
     ServerOptions options;
     options.port = 0;
@@ -50,25 +99,13 @@ class ApiOverHttp : public ::testing::Test {
     delete folder_;
   }
 
-  // status, parsed body
-  static std::pair<int, json> get(const std::string& path) {
-    httplib::Client client("127.0.0.1", port_);
-    const auto response = client.Get(path);
-    EXPECT_TRUE(response) << path;
-    if (!response) return {0, nullptr};
-    EXPECT_EQ(response->get_header_value("Content-Type"), "application/json") << path;
-    EXPECT_EQ(response->get_header_value("Cache-Control"), "no-store") << path;
-    return {response->status, json::parse(response->body)};
+  static Client as(const std::string& role) {
+    Client client(port_);
+    EXPECT_EQ(client.log_in(role).status, 200) << role;
+    return client;
   }
-
-  static std::string adult_id() {
-    static const std::string id =
-        read_timelines_json(testing::read_text(testing::source_path("examples/adult-case-zi2021.timeline.json")), "adult")
-            .front()
-            .patient()
-            .id;
-    return id;
-  }
+  static std::string adult_id() { return "zi2021-case"; }
+  static std::size_t audit_entries() { return static_cast<std::size_t>(store_->verify_audit().entries); }
 
   static inline testing::TempFolder* folder_ = nullptr;
   static inline Store* store_ = nullptr;
@@ -78,51 +115,158 @@ class ApiOverHttp : public ::testing::Test {
   static inline int port_ = 0;
 };
 
-TEST_F(ApiOverHttp, ListsEveryPatientWithTheirStateAtAGlance) {
-  const auto [status, body] = get("/api/v1/patients");
-  ASSERT_EQ(status, 200);
-  ASSERT_EQ(body["patients"].size(), 2U);
-  const auto adult = std::find_if(body["patients"].begin(), body["patients"].end(),
-                                  [](const json& p) { return p["id"] == adult_id(); });
-  ASSERT_NE(adult, body["patients"].end());
-  // The adult case: CRS at most grade 2 (hypotension without vasopressors), ended by ruxolitinib.
-  EXPECT_EQ((*adult)["crs_max"], 2);
-  EXPECT_TRUE((*adult)["crs_now"].is_object());
-  EXPECT_EQ((*adult)["crs_now"]["grade"], 0);
-  EXPECT_TRUE((*adult)["last_observation"].contains("day"));
+TEST_F(ApiOverHttp, LogsInWithAStrictHttpOnlyCookieAndOutAgain) {
+  Client client(port_);
+  const Reply in = client.log_in("clinician");
+  ASSERT_EQ(in.status, 200);
+  EXPECT_EQ(in.body["role"], "clinician");
+  EXPECT_EQ(in.body["csrf_token"].get<std::string>().size(), 64U);
+  EXPECT_NE(in.set_cookie.find("crsguard_session="), std::string::npos);
+  EXPECT_NE(in.set_cookie.find("HttpOnly"), std::string::npos);
+  EXPECT_NE(in.set_cookie.find("SameSite=Strict"), std::string::npos);
+  EXPECT_EQ(in.set_cookie.find("Secure"), std::string::npos);  // no TLS here
+  EXPECT_EQ(client.get("/api/v1/session").body["username"], "clinician");
+  EXPECT_EQ(client.send("DELETE", "/api/v1/session", "").status, 200);
+  EXPECT_EQ(client.get("/api/v1/patients").status, 401);  // the session has ended
 }
 
-TEST_F(ApiOverHttp, GivesATimelineAsTheFileFormatWritesIt) {
-  const auto [status, body] = get("/api/v1/patients/" + adult_id() + "/timeline");
-  ASSERT_EQ(status, 200);
-  const auto stored = store_->read_timeline(adult_id());
-  ASSERT_TRUE(stored);
-  EXPECT_EQ(body, encode_timeline(*stored));
-  // As the store held it before anything was imported: no such patient then.
-  const auto [before_status, before] = get("/api/v1/patients/" + adult_id() + "/timeline?as_of=2000-01-01");
-  EXPECT_EQ(before_status, 404);
-  EXPECT_EQ(before["error"]["where"], "/path/patient");
+TEST_F(ApiOverHttp, AWrongPasswordAnUnknownNameAndADisabledAccountAreRefusedAlike) {
+  Client client(port_);
+  const Reply wrong = client.log_in("viewer", "not the password");
+  const Reply unknown = client.log_in("nobody");
+  EXPECT_EQ(wrong.status, 401);
+  EXPECT_EQ(unknown.status, 401);
+  EXPECT_EQ(wrong.body["error"]["message"], unknown.body["error"]["message"]);
+  EXPECT_TRUE(wrong.set_cookie.empty());
 }
 
-TEST_F(ApiOverHttp, GradesAndRecommendationsAreTheCommandLinesDocuments) {
-  const auto [status, grades] = get("/api/v1/patients/" + adult_id() + "/grades");
-  ASSERT_EQ(status, 200);
-  EXPECT_TRUE(grades["grades"].is_object() || grades["grades"].is_array());
-  EXPECT_EQ(grades["crs_max"], 2);
-  const auto [advice_status, advice] = get("/api/v1/patients/" + adult_id() + "/recommendations?protocol=zi2021-adult");
-  ASSERT_EQ(advice_status, 200);
-  EXPECT_TRUE(advice.contains("recommendations"));
-  EXPECT_TRUE(advice.contains("state"));
-  const auto [history_status, history] = get("/api/v1/patients/" + adult_id() + "/history");
-  ASSERT_EQ(history_status, 200);
-  ASSERT_FALSE(history["history"].empty());
-  EXPECT_EQ(history["history"][0]["actor"], "test");
-  const auto [protocols_status, protocols] = get("/api/v1/protocols");
-  EXPECT_EQ(protocols_status, 200);
-  EXPECT_FALSE(protocols.empty());
+TEST_F(ApiOverHttp, RepeatedFailedLoginsAreThrottled) {
+  // A fresh server (and throttle) of its own, so that the other tests' logins are not counted.
+  const testing::TempFolder folder("api-throttle");
+  auto store = open_store("sqlite:" + (folder.path() / "store.db").string());
+  create_account(*store, "nurse", "clinician", kPassword, "test");
+  Api api(*store, shipped_protocols(), load_rules());
+  const auto attempt = [&](const std::string& password) {
+    const json body{{"username", "nurse"}, {"password", password}};
+    return api.handle({"POST", "/api/v1/session", {}, body.dump(), {{"content-type", "application/json"}}, "10.0.0.9"}).status;
+  };
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(attempt("wrong password " + std::to_string(i)), 401);
+  EXPECT_EQ(attempt(kPassword), 429);  // even the right password, until the window has passed
+}
+
+TEST_F(ApiOverHttp, EveryRouteNeedsASessionAndEachRoleOnlyWhatItMay) {
+  Client anonymous(port_);
+  Client viewer = as("viewer");
+  Client clinician = as("clinician");
+  const std::string p = "/api/v1/patients/" + adult_id();
+  const std::size_t before = audit_entries();
+  for (const std::string& path : {std::string("/api/v1/patients"), p + "/timeline", p + "/grades", p + "/history",
+                                  p + "/recommendations?protocol=zi2021-adult", std::string("/api/v1/protocols"),
+                                  std::string("/api/v1/session")}) {
+    EXPECT_EQ(anonymous.get(path).status, 401) << path;
+    EXPECT_EQ(viewer.get(path).status, 200) << path;
+  }
+  const json account{{"username", "intruder"}, {"role", "admin"}, {"password", kPassword}};
+  struct Write {
+    std::string method, path, body;
+  };
+  for (const Write& w : std::vector<Write>{{"POST", p + "/events", kFever},
+                                           {"PUT", p + "/events/abc", json{{"reason", "r"}, {"event", json::parse(kFever)}}.dump()},
+                                           {"DELETE", p + "/events/abc", json{{"reason", "r"}}.dump()},
+                                           {"POST", "/api/v1/patients", "{}"},
+                                           {"POST", "/api/v1/accounts", account.dump()}}) {
+    SCOPED_TRACE(w.method + " " + w.path);
+    EXPECT_EQ(anonymous.send(w.method, w.path, w.body).status, 401);
+    EXPECT_EQ(viewer.send(w.method, w.path, w.body).status, 403);
+  }
+  EXPECT_EQ(clinician.get("/api/v1/accounts").status, 403);
+  EXPECT_EQ(clinician.send("POST", "/api/v1/accounts", account.dump()).status, 403);
+  EXPECT_EQ(audit_entries(), before);  // nothing refused was written
+  EXPECT_FALSE(store_->find_account("intruder"));
+}
+
+TEST_F(ApiOverHttp, AWriteWithoutTheCsrfTokenOrAsAFormIsRefusedAndChangesNothing) {
+  Client clinician = as("clinician");
+  const std::string events = "/api/v1/patients/" + adult_id() + "/events";
+  const std::size_t before = audit_entries();
+  EXPECT_EQ(clinician.send("POST", events, kFever, "application/x-www-form-urlencoded").status, 415);
+  clinician.forget_csrf();
+  const Reply no_token = clinician.send("POST", events, kFever);
+  EXPECT_EQ(no_token.status, 403);
+  EXPECT_EQ(no_token.body["error"]["where"], "/headers/x-csrf-token");
+  EXPECT_EQ(audit_entries(), before);
+}
+
+TEST_F(ApiOverHttp, AClinicianRecordsAReadingThatRaisesTheGradeAndTheAuditNamesThem) {
+  Client clinician = as("clinician");
+  const std::string p = "/api/v1/patients/" + adult_id();
+  const Reply appended = clinician.send("POST", p + "/events", kFever);
+  ASSERT_EQ(appended.status, 201) << appended.body.dump();
+  const std::string uid = appended.body["event_uid"];
+  // Day 9 had no CRS in the record; a fever of 39.4 °C makes it grade 1 at least.
+  const Reply grades = clinician.get(p + "/grades");
+  ASSERT_EQ(grades.status, 200);
+  EXPECT_GE(grades.body["crs_now"]["grade"].get<int>(), 1);
+  const Reply history = clinician.get(p + "/history");
+  EXPECT_EQ(history.body["history"].back()["actor"], "clinician");
+  EXPECT_EQ(history.body["history"].back()["record"], uid);
+  // Amended with a reason (the thermometer was wrong), then the amendment is the current reading.
+  json corrected = json::parse(kFever);
+  corrected["value"] = 37.2;
+  const Reply amended = clinician.send("PUT", p + "/events/" + uid, json{{"reason", "probe fault"}, {"event", corrected}}.dump());
+  ASSERT_EQ(amended.status, 200) << amended.body.dump();
+  EXPECT_NE(clinician.get(p + "/timeline").body.dump().find("37.2"), std::string::npos);
+  const Reply retracted = clinician.send("DELETE", p + "/events/" + uid, json{{"reason", "wrong patient"}}.dump());
+  EXPECT_EQ(retracted.status, 200);
+  EXPECT_TRUE(store_->verify_audit().problems.empty());
+}
+
+TEST_F(ApiOverHttp, ABadEventIsRefusedAtItsFieldAndChangesNothing) {
+  Client clinician = as("clinician");
+  const std::string events = "/api/v1/patients/" + adult_id() + "/events";
+  const std::size_t before = audit_entries();
+  json implausible = json::parse(kFever);
+  implausible["value"] = 60;  // °C: not a living patient's temperature
+  const Reply refused = clinician.send("POST", events, implausible.dump());
+  ASSERT_EQ(refused.status, 422);
+  ASSERT_FALSE(refused.body["error"]["problems"].empty());
+  EXPECT_EQ(refused.body["error"]["problems"][0]["pointer"], "/value");
+  EXPECT_EQ(clinician.send("POST", "/api/v1/patients/nobody/events", kFever).status, 404);
+  EXPECT_EQ(clinician.send("POST", events, "{not json").status, 422);
+  EXPECT_EQ(clinician.send("PUT", events + "/no-such-event", json{{"reason", "r"}, {"event", json::parse(kFever)}}.dump()).status, 404);
+  EXPECT_EQ(clinician.send("DELETE", events + "/no-such-event", json{{"reason", ""}}.dump()).status, 422);
+  EXPECT_EQ(audit_entries(), before);
+}
+
+TEST_F(ApiOverHttp, AnAdminAddsAnAccountThatCanThenLogIn) {
+  Client admin = as("admin");
+  const Reply weak = admin.send("POST", "/api/v1/accounts", json{{"username", "pharmacist"}, {"role", "viewer"}, {"password", "short"}}.dump());
+  EXPECT_EQ(weak.status, 422);
+  const Reply added =
+      admin.send("POST", "/api/v1/accounts", json{{"username", "pharmacist"}, {"role", "viewer"}, {"password", kPassword}}.dump());
+  ASSERT_EQ(added.status, 201) << added.body.dump();
+  EXPECT_EQ(Client(port_).log_in("pharmacist").status, 200);
+  const Reply listed = admin.get("/api/v1/accounts");
+  ASSERT_EQ(listed.status, 200);
+  EXPECT_EQ(listed.body.dump().find("argon2id"), std::string::npos);  // hashes never leave the store
+  EXPECT_EQ(store_->find_account("pharmacist")->recorded_by, "admin");
+}
+
+TEST_F(ApiOverHttp, ReadsTheStoreAsTheCommandLineDoes) {
+  Client viewer = as("viewer");
+  const Reply list = viewer.get("/api/v1/patients");
+  ASSERT_EQ(list.status, 200);
+  ASSERT_EQ(list.body["patients"].size(), 2U);
+  const Reply advice = viewer.get("/api/v1/patients/" + adult_id() + "/recommendations?protocol=zi2021-adult");
+  ASSERT_EQ(advice.status, 200);
+  EXPECT_TRUE(advice.body.contains("recommendations"));
+  const Reply before = viewer.get("/api/v1/patients/" + adult_id() + "/timeline?as_of=2000-01-01");
+  EXPECT_EQ(before.status, 404);
+  EXPECT_EQ(before.body["error"]["where"], "/path/patient");
 }
 
 TEST_F(ApiOverHttp, RefusesBadRequestsSayingWhereAndWhy) {
+  Client viewer = as("viewer");
   struct Case {
     std::string path;
     int status;
@@ -143,35 +287,25 @@ TEST_F(ApiOverHttp, RefusesBadRequestsSayingWhereAndWhy) {
            {"/api/v1/patients?on=2026-13-01", 422, "/query/on"},
        }) {
     SCOPED_TRACE(c.path);
-    const auto [status, body] = get(c.path);
-    EXPECT_EQ(status, c.status);
-    EXPECT_EQ(body["error"]["status"], c.status);
-    EXPECT_FALSE(body["error"]["message"].get<std::string>().empty());
+    const Reply r = viewer.get(c.path);
+    EXPECT_EQ(r.status, c.status);
+    EXPECT_EQ(r.body["error"]["status"], c.status);
+    EXPECT_FALSE(r.body["error"]["message"].get<std::string>().empty());
     if (!c.where.empty()) {
-      EXPECT_EQ(body["error"]["where"], c.where);
+      EXPECT_EQ(r.body["error"]["where"], c.where);
     }
   }
 }
 
-TEST_F(ApiOverHttp, WritesAreNotYetAcceptedAndChangeNothing) {
-  const auto before = store_->history(adult_id()).size();
-  httplib::Client client("127.0.0.1", port_);
-  const auto response = client.Post("/api/v1/patients/" + adult_id() + "/timeline", R"({"kind":"observation"})", "application/json");
-  ASSERT_TRUE(response);
-  EXPECT_EQ(response->status, 405);
-  EXPECT_EQ(store_->history(adult_id()).size(), before);
-}
-
-TEST(Api, AnswersWithoutASocket) {
-  // The routes are a function of the request: the same answers without HTTP (what the HTTP tests rely on).
-  const testing::TempFolder folder("api-direct");
-  auto store = open_store("sqlite:" + (folder.path() / "store.db").string());
-  Api api(*store, shipped_protocols(), load_rules());
-  const ApiResponse empty = api.handle({"GET", "/api/v1/patients", {}, ""});
-  EXPECT_EQ(empty.status, 200);
-  EXPECT_TRUE(empty.body["patients"].empty());
-  const ApiResponse wrong = api.handle({"DELETE", "/api/v1/patients", {}, ""});
-  EXPECT_EQ(wrong.status, 405);
+TEST(Passwords, AreHashedWithArgon2idAndChecked) {
+  const std::string hash = hash_password(kPassword);
+  EXPECT_EQ(hash.rfind("$argon2id$v=19$m=19456,t=2,p=1$", 0), 0U) << hash;
+  EXPECT_NE(hash, hash_password(kPassword));  // a new salt each time
+  EXPECT_TRUE(password_matches(hash, kPassword));
+  EXPECT_FALSE(password_matches(hash, "correct horse battery!"));
+  EXPECT_FALSE(password_matches("not a hash", kPassword));
+  EXPECT_THROW(check_new_password("eleven char"), std::invalid_argument);
+  EXPECT_NO_THROW(check_new_password("twelve chars"));
 }
 
 }  // namespace
