@@ -8,16 +8,21 @@
 #include <pthread.h>
 
 #include <csignal>
+#include <ctime>
+#include <filesystem>
+#include <optional>
 #include <thread>
 #include <iostream>
 #include <stdexcept>
 
 #include "cli/db_commands.hpp"
 #include "core/problem.hpp"
+#include "core/time.hpp"
 #include "io/protocol_yaml.hpp"
 #include "io/rules_json.hpp"
 #include "server/accounts.hpp"
 #include "server/api.hpp"
+#include "server/demo.hpp"
 #include "server/http_server.hpp"
 #include "store/store.hpp"
 
@@ -63,12 +68,49 @@ int run_user_add(const ServerCommands& c) {
   return kExitOk;
 }
 
+// A folder of its own under the temporary directory, removed when the demo stops.
+class DemoFolder {
+ public:
+  DemoFolder() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "crsguard-demo-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("cannot make a folder for the demo store in " + pattern);
+    path_ = pattern;
+  }
+  DemoFolder(const DemoFolder&) = delete;
+  DemoFolder& operator=(const DemoFolder&) = delete;
+  ~DemoFolder() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  [[nodiscard]] const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+
 int run_serve(const ServerCommands& c) {
   if (c.certificate.empty() != c.key.empty()) {
     std::cerr << "crsguard: serve: --cert and --key go together\n";
     return kExitBadInput;
   }
-  auto store = open_store(c.url);
+  if (c.demo != c.url.empty()) {
+    std::cerr << "crsguard: serve: give either --db URL or --demo\n";
+    return kExitBadInput;
+  }
+  std::optional<DemoFolder> demo_folder;
+  std::string url = c.url;
+  if (c.demo) {
+    demo_folder.emplace();
+    url = "sqlite:" + (demo_folder->path() / "demo.db").string();
+  }
+  auto store = open_store(url);
+  if (c.demo) {
+    const DemoAccount account = seed_demo_store(*store, load_rules(c.rules_path), today_local());
+    std::cerr << fmt::format("crsguard: demo store {} (removed when the server stops)\n"
+                             "crsguard: log in as {} with password {}\n",
+                             url, account.username, account.password);
+  }
   if (store->accounts().empty()) {
     std::cerr << fmt::format("crsguard: serve: {} has no accounts yet; add the first admin with\n"
                              "  crsguard user add NAME --role admin --db {}\n",
@@ -97,7 +139,7 @@ int run_serve(const ServerCommands& c) {
     sigwait(&stop_signals, &signal);
     server.stop();
   });
-  std::cerr << fmt::format("crsguard: serving {} on {}://{}:{}/api/v1 (Ctrl-C stops)\n", c.url,
+  std::cerr << fmt::format("crsguard: serving {} on {}://{}:{}/api/v1 (Ctrl-C stops)\n", url,
                            c.certificate.empty() ? "http" : "https", c.bind, port);
   server.serve();
   // serve() also returns when listening fails: the stopper is then woken by a signal of our own.
@@ -110,7 +152,8 @@ int run_serve(const ServerCommands& c) {
 
 void add_server_commands(CLI::App& app, ServerCommands& c) {
   c.serve = app.add_subcommand("serve", "Serve the REST API (docs/api.md) on the store");
-  c.serve->add_option("--db", c.url, "store URL (sqlite:PATH or postgresql://…)")->required();
+  c.serve->add_option("--db", c.url, "store URL (sqlite:PATH or postgresql://…)");
+  c.serve->add_flag("--demo", c.demo, "serve a temporary store seeded with the examples and virtual patients, with a demo account");
   c.serve->add_option("--bind", c.bind, "address to listen on (default 127.0.0.1: this machine only)");
   c.serve->add_option("--port", c.port, "port (default 8080)")->check(CLI::Range(1, 65535));
   c.serve->add_option("--cert", c.certificate, "TLS certificate (PEM); with --key, serves HTTPS")->check(CLI::ExistingFile);

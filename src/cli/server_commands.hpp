@@ -10,6 +10,7 @@ struct ServerCommands {
   CLI::App* serve = nullptr;
   CLI::App* user_add = nullptr;
   std::string url;             // --db
+  bool demo = false;           // --demo: a temporary store seeded with examples and virtual patients
   std::string bind = "127.0.0.1";
   int port = 8080;
   std::string certificate;     // --cert (PEM); with --key: HTTPS

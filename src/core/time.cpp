@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <chrono>
+#include <ctime>
 #include <cmath>
 
 namespace crsguard {
@@ -118,6 +119,15 @@ int whole_years_between(LocalSeconds birth, LocalSeconds at) {
 
 std::int64_t seconds_from_hours(double hours) {
   return static_cast<std::int64_t>(std::llround(hours * static_cast<double>(kSecondsPerHour)));
+}
+
+LocalSeconds today_local() {
+  const std::time_t now = std::time(nullptr);
+  std::tm local{};
+  localtime_r(&now, &local);
+  return to_seconds(std::chrono::sys_days{std::chrono::year_month_day{
+      std::chrono::year{local.tm_year + 1900}, std::chrono::month{static_cast<unsigned>(local.tm_mon + 1)},
+      std::chrono::day{static_cast<unsigned>(local.tm_mday)}}});
 }
 
 }  // namespace crsguard

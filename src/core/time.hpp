@@ -43,6 +43,9 @@ std::string format_date(LocalSeconds seconds);
 // "YYYY-MM-DDTHH:MM", or with ":SS" when the seconds are not zero.
 std::string format_local_datetime(LocalSeconds seconds);
 
+// Midnight of today's date on this computer's clock, in its local time zone.
+LocalSeconds today_local();
+
 // Whole years between two dates (age at a date), counting birthdays.
 int whole_years_between(LocalSeconds birth, LocalSeconds at);
 

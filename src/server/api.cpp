@@ -267,6 +267,15 @@ ApiResponse Api::route(const ApiRequest& request) {
     require_role(session, Role::clinician);
     return append_event(request, patient, session);
   }
+  if (s.size() == 5 && s[4] == "decisions") {
+    if (method == "POST") {
+      require_role(session, Role::clinician);
+      return record_decision(request, patient, session);
+    }
+    reading("GET, POST");
+    accept_only(request, {});
+    return list_decisions(patient);
+  }
   if (s.size() == 6 && s[4] == "events") {
     require_role(session, Role::clinician);
     if (method == "PUT") return amend_event(request, patient, s[5], session);
@@ -388,6 +397,63 @@ ApiResponse Api::retract_event(const ApiRequest& request, const std::string& pat
   return {200, json{{"event_uid", event}, {"retracted", true}}, {}};
 }
 
+// An answer to a recommendation the engine makes now: the step must be among the current advice's
+// recommendations, so that what is recorded as accepted is what was on the screen.
+ApiResponse Api::record_decision(const ApiRequest& request, const std::string& patient, const Session& session) {
+  accept_only(request, {});
+  const json body = body_object(request);
+  const std::string protocol_name = string_field(body, "protocol");
+  const std::string step = string_field(body, "step");
+  const std::string decision = string_field(body, "decision");
+  if (decision != "accepted" && decision != "declined") {
+    throw ApiError(422, fmt::format("\"decision\" is accepted or declined, not \"{}\"", decision), "/body/decision");
+  }
+  std::string reason;
+  if (body.contains("reason")) reason = string_field(body, "reason");
+  if (decision == "declined" && reason.find_first_not_of(" \t\r\n") == std::string::npos) {
+    throw ApiError(422, "a declined recommendation needs a reason", "/body/reason");
+  }
+  const auto protocol = std::find_if(protocols_.begin(), protocols_.end(), [&](const Protocol& p) { return p.name == protocol_name; });
+  if (protocol == protocols_.end()) throw ApiError(422, fmt::format("no protocol \"{}\"", protocol_name), "/body/protocol");
+  const Timeline timeline = timeline_of(patient, std::nullopt);
+  const std::int64_t t = last_recorded_time(timeline) + 1;
+  const Advice advice = ProtocolEngine(*protocol, protocol_rules_).advise(timeline, t);
+  const auto recommended = std::find_if(advice.recommendations.begin(), advice.recommendations.end(),
+                                        [&](const Recommendation& r) { return r.step_id == step; });
+  if (recommended == advice.recommendations.end()) {
+    throw ApiError(409, fmt::format("step \"{}\" of {} is not recommended now", step, protocol_name), "/body/step");
+  }
+  const json record{{"protocol", protocol_name},
+                    {"step", step},
+                    {"drug", recommended->drug},
+                    {"decision", decision},
+                    {"reason", reason},
+                    {"recommended_at", time_json(timeline, t)}};
+  std::int64_t number = 0;
+  write_to_store([&] { number = store_.record_decision(patient, record.dump(), session.username); });
+  json out = record;
+  out["number"] = number;
+  return {201, std::move(out)};
+}
+
+ApiResponse Api::list_decisions(const std::string& patient) {
+  std::vector<StoredDecision> decisions;
+  {
+    const std::lock_guard lock(store_mutex_);
+    if (!store_.read_timeline(patient)) throw ApiError(404, fmt::format("no patient \"{}\" in the store", patient), "/path/patient");
+    decisions = store_.decisions(patient);
+  }
+  json out = json::array();
+  for (const StoredDecision& d : decisions) {
+    json row = json::parse(d.body_json);
+    row["number"] = d.number;
+    row["recorded_at"] = d.recorded_at;
+    row["recorded_by"] = d.recorded_by;
+    out.push_back(std::move(row));
+  }
+  return {200, json{{"decisions", std::move(out)}}};
+}
+
 ApiResponse Api::list_accounts() {
   std::vector<Account> accounts;
   {
@@ -412,7 +478,48 @@ ApiResponse Api::create_account(const ApiRequest& request, const Session& sessio
   return {201, json{{"username", username}, {"role", role}}, {}};
 }
 
+std::shared_ptr<const Api::CachedPatient> Api::cached(const std::string& patient, std::optional<std::int64_t> change) {
+  if (!change) return nullptr;
+  {
+    const std::lock_guard lock(cache_mutex_);
+    if (const auto it = cache_.find(patient); it != cache_.end() && it->second->change == *change) return it->second;
+  }
+  // One request at a time reads and grades a record that is not cached (readers of cached records do not
+  // wait for it), so that a hundred screens asking at once do not all read the same record.
+  const std::lock_guard loading(loading_mutex_);
+  {
+    const std::lock_guard lock(cache_mutex_);
+    if (const auto it = cache_.find(patient); it != cache_.end() && it->second->change == *change) return it->second;
+  }
+  std::optional<Timeline> timeline;
+  {
+    const std::lock_guard lock(store_mutex_);
+    timeline = store_.read_timeline(patient);
+  }
+  if (!timeline) return nullptr;
+  auto entry = std::make_shared<CachedPatient>(CachedPatient{*change, std::move(*timeline), nullptr, nullptr});
+  entry->timeline_text = std::make_shared<const std::string>(encode_timeline(entry->timeline).dump());
+  entry->glance = glance_json(entry->timeline, grade_course(entry->timeline, GradingRules::from(rules_)));
+  const std::lock_guard lock(cache_mutex_);
+  cache_[patient] = entry;
+  return entry;
+}
+
+// A write between reading the change and reading the record only makes the cached copy newer than its
+// mark: the next request reads it again.
+std::shared_ptr<const Api::CachedPatient> Api::current(const std::string& patient) {
+  std::optional<std::int64_t> change;
+  {
+    const std::lock_guard lock(store_mutex_);
+    change = store_.latest_change(patient);
+  }
+  auto entry = cached(patient, change);
+  if (!entry) throw ApiError(404, fmt::format("no patient \"{}\" in the store", patient), "/path/patient");
+  return entry;
+}
+
 Timeline Api::timeline_of(const std::string& patient, const std::optional<std::string>& as_of) {
+  if (!as_of) return current(patient)->timeline;
   std::optional<Timeline> timeline;
   {
     const std::lock_guard lock(store_mutex_);
@@ -442,18 +549,30 @@ ApiResponse Api::list_patients(const ApiRequest& request) {
     if (on->size() != 10 || !parse_date(*on)) throw ApiError(422, fmt::format("\"on\" must be a date YYYY-MM-DD, not \"{}\"", *on), "/query/on");
     filter.on_date = *on;
   }
+  // The board changes only with a write (or the date): while the store's last audit entry is the one
+  // it was built at, the same answer stands.
+  const std::pair<std::string, bool> key{filter.on_date.empty() ? format_date(today_local()) : filter.on_date, filter.active_only};
+  filter.on_date = key.first;
+  std::int64_t audit_seq = 0;
+  {
+    const std::lock_guard lock(store_mutex_);
+    audit_seq = store_.last_audit_seq();
+  }
+  {
+    const std::lock_guard lock(cache_mutex_);
+    if (const auto it = boards_.find(key); it != boards_.end() && it->second.audit_seq == audit_seq) {
+      ApiResponse out{200, nullptr};
+      out.text = it->second.text;
+      return out;
+    }
+  }
   std::vector<PatientListing> listings;
-  std::vector<Timeline> timelines;
+  std::map<std::string, std::int64_t> changes;
   {
     const std::lock_guard lock(store_mutex_);
     listings = store_.list_patients(filter);
-    for (const PatientListing& listing : listings) {
-      auto timeline = store_.read_timeline(listing.patient_id);
-      if (!timeline) throw StoreError(fmt::format("patient \"{}\" is listed but cannot be read", listing.patient_id));
-      timelines.push_back(std::move(*timeline));
-    }
+    changes = store_.latest_changes();
   }
-  const GradingRules grading = GradingRules::from(rules_);
   json patients = json::array();
   for (std::size_t i = 0; i < listings.size(); ++i) {
     const PatientListing& l = listings[i];
@@ -463,10 +582,18 @@ ApiResponse Api::list_patients(const ApiRequest& request) {
              {"day_since_infusion", or_null(l.day_since_infusion)},
              {"last_recorded_day", or_null(l.last_recorded_day)},
              {"died", l.died}};
-    row.update(glance_json(timelines[i], grade_course(timelines[i], grading)));
+    const auto change = changes.find(l.patient_id);
+    const auto entry = cached(l.patient_id, change == changes.end() ? std::nullopt : std::optional(change->second));
+    if (!entry) throw StoreError(fmt::format("patient \"{}\" is listed but cannot be read", l.patient_id));
+    row.update(entry->glance);
     patients.push_back(std::move(row));
   }
-  return {200, json{{"patients", std::move(patients)}}};
+  ApiResponse out{200, nullptr};
+  out.text = std::make_shared<const std::string>(json{{"patients", std::move(patients)}}.dump());
+  // Built from a store at least as new as audit_seq: a write in between only makes the next request build it again.
+  const std::lock_guard lock(cache_mutex_);
+  boards_[key] = {audit_seq, out.text};
+  return out;
 }
 
 ApiResponse Api::patient_timeline(const ApiRequest& request, const std::string& patient) {
@@ -479,6 +606,11 @@ ApiResponse Api::patient_timeline(const ApiRequest& request, const std::string& 
                      "/query/as_of");
     }
   }
+  if (!as_of) {
+    ApiResponse out{200, nullptr};
+    out.text = current(patient)->timeline_text;
+    return out;
+  }
   return {200, encode_timeline(timeline_of(patient, as_of))};
 }
 
@@ -489,18 +621,19 @@ ApiResponse Api::patient_grades(const ApiRequest& request, const std::string& pa
     if (*text == "event") granularity = GradeGranularity::event;
     else if (*text != "day") throw ApiError(422, fmt::format("\"granularity\" must be day or event, not \"{}\"", *text), "/query/granularity");
   }
-  const Timeline timeline = timeline_of(patient, std::nullopt);
+  const auto entry = current(patient);
   const GradingRules grading = GradingRules::from(rules_);
-  const GradedPatient graded{&timeline, grade_course(timeline, grading)};
+  const GradedPatient graded{&entry->timeline, grade_course(entry->timeline, grading)};
   json out{{"grades", grades_json(graded, grading, granularity)}, {"episodes", episodes_json(graded, grading)}};
-  out.update(glance_json(timeline, graded.grades));
+  out.update(entry->glance);
   return {200, std::move(out)};
 }
 
 ApiResponse Api::patient_recommendations(const ApiRequest& request, const std::string& patient) {
   accept_only(request, {"protocol"});
   const Protocol& protocol = protocol_named(request);
-  const Timeline timeline = timeline_of(patient, std::nullopt);
+  const auto entry = current(patient);
+  const Timeline& timeline = entry->timeline;
   const std::int64_t t = last_recorded_time(timeline) + 1;  // now: after everything recorded, as `crsguard advise`
   const Advice advice = ProtocolEngine(protocol, protocol_rules_).advise(timeline, t);
   return {200, advice_json(timeline, protocol, advice)};

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <utility>
@@ -35,7 +36,9 @@ struct ApiResponse {
       : status(status_code), body(std::move(document)), headers(std::move(extra)) {}
   int status = 200;
   nlohmann::json body;
+  std::shared_ptr<const std::string> text;  // when set, the body already serialised (a cached document)
   std::vector<std::pair<std::string, std::string>> headers;  // "Set-Cookie" and the like
+  [[nodiscard]] std::string serialised() const { return text ? *text : body.dump(); }
 };
 
 struct ApiOptions {
@@ -68,10 +71,23 @@ class Api {
                           const Session& session);
   ApiResponse retract_event(const ApiRequest& request, const std::string& patient, const std::string& event,
                             const Session& session);
+  ApiResponse record_decision(const ApiRequest& request, const std::string& patient, const Session& session);
+  ApiResponse list_decisions(const std::string& patient);
   ApiResponse list_accounts();
   ApiResponse create_account(const ApiRequest& request, const Session& session);
   ApiResponse protocols() const;
 
+  // A patient's record as the store holds it now, read again only when the store has changed it since
+  // (Store::latest_change): its timeline, the timeline document already serialised, and its state at a
+  // glance. Shared by the requests that read it; never changed once made.
+  struct CachedPatient {
+    std::int64_t change = 0;
+    Timeline timeline;
+    std::shared_ptr<const std::string> timeline_text;
+    nlohmann::json glance;
+  };
+  std::shared_ptr<const CachedPatient> cached(const std::string& patient, std::optional<std::int64_t> change);
+  std::shared_ptr<const CachedPatient> current(const std::string& patient);
   Timeline timeline_of(const std::string& patient, const std::optional<std::string>& as_of);
   const Protocol& protocol_named(const ApiRequest& request) const;
   Session session_of(const ApiRequest& request);
@@ -87,7 +103,16 @@ class Api {
   ApiOptions options_;
   Sessions sessions_;
   LoginThrottle throttle_;
-  std::string decoy_hash_;  // checked against when the user name is unknown: a login takes as long either way
+  std::string decoy_hash_;
+  std::mutex cache_mutex_;
+  std::mutex loading_mutex_;
+  // The ward board as last answered, per (date, active only), with the store's last audit entry then.
+  struct CachedBoard {
+    std::int64_t audit_seq = -1;
+    std::shared_ptr<const std::string> text;
+  };
+  std::map<std::pair<std::string, bool>, CachedBoard> boards_;
+  std::map<std::string, std::shared_ptr<const CachedPatient>> cache_;  // checked against when the user name is unknown: a login takes as long either way
 };
 
 }  // namespace crsguard

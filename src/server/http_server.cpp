@@ -53,13 +53,15 @@ struct HttpServer::Impl {
     server.set_tcp_nodelay(true);
     server.set_keep_alive_max_count(kKeepAliveRequests);
     server.set_payload_max_length(options.max_body_bytes);
+    const std::size_t threads = options.threads;
+    server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
     const auto answer = [this](const httplib::Request& request, httplib::Response& response) {
       const ApiResponse result = api.handle(to_api(request));
       response.status = result.status;
       for (const auto& [name, value] : result.headers) response.set_header(name, value);
       response.set_header("Cache-Control", "no-store");  // patient data: never kept by a browser or proxy
       response.set_header("X-Content-Type-Options", "nosniff");
-      response.set_content(result.body.dump(), "application/json");
+      response.set_content(result.serialised(), "application/json");
     };
     // Every path and method goes to the API, which routes it (and answers 404 and 405 as JSON).
     constexpr const char* kEveryPath = "/.*";

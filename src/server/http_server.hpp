@@ -12,6 +12,9 @@ struct ServerOptions {
   std::string bind_address = "127.0.0.1";  // another address only when asked for (docs/api.md)
   int port = 8080;                         // 0: any free port (tests)
   std::size_t max_body_bytes = 1 << 20;
+  // cpp-httplib serves a kept-alive connection on one pool thread until it closes: the pool must
+  // outnumber the connections a ward's screens hold open, or the rest wait for a thread.
+  std::size_t threads = 128;
   std::string certificate_file;  // PEM; with key_file, HTTPS (OpenSSL)
   std::string key_file;
 };

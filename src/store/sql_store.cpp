@@ -74,6 +74,7 @@ std::string audit_hash(std::string_view prev_hash, const AuditEntry& entry) {
 constexpr std::string_view kGenesisHash = "0000000000000000000000000000000000000000000000000000000000000000";
 constexpr std::string_view kHeaderRecord = "patient_header";
 constexpr std::string_view kAccountRecordPrefix = "account:";  // audit record of an account version
+constexpr std::string_view kDecisionRecordPrefix = "decision:";  // audit record of an answer to a recommendation
 
 std::string owned(std::string_view text) { return std::string(text); }
 
@@ -232,6 +233,66 @@ class SqlStore final : public Store {
                     WHERE a.version = (SELECT MAX(version) FROM account_versions WHERE username = a.username)
                     ORDER BY a.username)",
                  {}, [&](const SqlRow& row) { out.push_back(account_of(row)); });
+    });
+    return out;
+  }
+
+  std::int64_t record_decision(const std::string& patient_id, const std::string& decision_json, const std::string& actor) override {
+    const json parsed = json::parse(decision_json, nullptr, false);
+    if (!parsed.is_object()) throw std::invalid_argument("a decision must be a JSON object");
+    const std::string body = parsed.dump();
+    std::int64_t number = 0;
+    transact_write([&] {
+      const auto patient_pk = find_patient(patient_id);
+      if (!patient_pk) throw std::invalid_argument(fmt::format("no patient \"{}\" in the store", patient_id));
+      db_->query("SELECT COALESCE(MAX(decision_pk), 0) + 1 FROM decisions", {}, [&](const SqlRow& row) { number = row.integer(0); });
+      const AuditEntry entry = append_audit(actor, "decision", patient_id, fmt::format("{}{}", kDecisionRecordPrefix, number),
+                                            json{{"version", 1}, {"body_sha256", sha256_hex(body)}}.dump());
+      db_->execute("INSERT INTO decisions (decision_pk, patient_pk, body_json, recorded_at, recorded_by, audit_seq) "
+                   "VALUES (?, ?, ?, ?, ?, ?)",
+                   {number, *patient_pk, body, entry.at, actor, entry.seq});
+    });
+    return number;
+  }
+
+  std::vector<StoredDecision> decisions(const std::string& patient_id) override {
+    std::vector<StoredDecision> out;
+    transact_read([&] {
+      out.clear();
+      db_->query("SELECT d.decision_pk, d.body_json, d.recorded_at, d.recorded_by FROM decisions d "
+                 "JOIN patients p ON p.patient_pk = d.patient_pk WHERE p.patient_id = ? ORDER BY d.decision_pk",
+                 {patient_id}, [&](const SqlRow& row) {
+                   out.push_back({row.integer(0), owned(row.text(1)), owned(row.text(2)), owned(row.text(3))});
+                 });
+    });
+    return out;
+  }
+
+  std::optional<std::int64_t> latest_change(const std::string& patient_id) override {
+    std::optional<std::int64_t> out;
+    transact_read([&] {
+      out.reset();
+      db_->query("SELECT MAX(seq) FROM audit WHERE patient_id = ?", {patient_id}, [&](const SqlRow& row) {
+        if (!row.is_null(0)) out = row.integer(0);
+      });
+    });
+    return out;
+  }
+
+  std::map<std::string, std::int64_t> latest_changes() override {
+    std::map<std::string, std::int64_t> out;
+    transact_read([&] {
+      out.clear();
+      db_->query("SELECT patient_id, MAX(seq) FROM audit WHERE patient_id <> '' GROUP BY patient_id", {},
+                 [&](const SqlRow& row) { out[owned(row.text(0))] = row.integer(1); });
+    });
+    return out;
+  }
+
+  std::int64_t last_audit_seq() override {
+    std::int64_t out = 0;
+    transact_read([&] {
+      db_->query("SELECT COALESCE(MAX(seq), 0) FROM audit", {}, [&](const SqlRow& row) { out = row.integer(0); });
     });
     return out;
   }
@@ -632,16 +693,18 @@ class SqlStore final : public Store {
   void verify_versions(AuditVerification& out) {
     std::int64_t audited_versions = 0;
     db_->query("SELECT COUNT(*) FROM audit WHERE action IN ('create', 'amend_header', 'append', 'amend', 'retract', "
-               "'account_create', 'account_change')",
+               "'account_create', 'account_change', 'decision')",
                {}, [&](const SqlRow& row) { audited_versions = row.integer(0); });
     const auto check = [&](const SqlRow& row) {
       ++out.versions_checked;
       const std::string record =
           row.text(1) == kHeaderRecord ? std::string("the record header") : fmt::format("event {}", row.text(1));
       const bool account = row.text(1).rfind(kAccountRecordPrefix, 0) == 0;
+      const bool decision = row.text(1).rfind(kDecisionRecordPrefix, 0) == 0;
       const std::string what =
-          account ? fmt::format("account \"{}\", version {}", row.text(1).substr(kAccountRecordPrefix.size()), row.integer(2))
-                  : fmt::format("{} of patient \"{}\", version {}", record, row.text(0), row.integer(2));
+          account    ? fmt::format("account \"{}\", version {}", row.text(1).substr(kAccountRecordPrefix.size()), row.integer(2))
+          : decision ? fmt::format("decision {} of patient \"{}\"", row.text(1).substr(kDecisionRecordPrefix.size()), row.text(0))
+                     : fmt::format("{} of patient \"{}\", version {}", record, row.text(0), row.integer(2));
       if (row.is_null(4)) {
         out.problems.push_back(fmt::format("{}: its audit entry {} is missing", what, row.integer(5)));
         return;
@@ -669,6 +732,12 @@ class SqlStore final : public Store {
     db_->query(R"(SELECT '', 'account:' || v.username, v.version, v.body_json, a.record, v.audit_seq, a.detail_json,
                          a.patient_id
                   FROM account_versions v LEFT JOIN audit a ON a.seq = v.audit_seq ORDER BY v.audit_seq)",
+               {}, check);
+    static_assert(kDecisionRecordPrefix == "decision:");  // written out in the query below
+    db_->query(R"(SELECT p.patient_id, 'decision:' || CAST(d.decision_pk AS TEXT), 1, d.body_json, a.record, d.audit_seq,
+                         a.detail_json, a.patient_id
+                  FROM decisions d JOIN patients p ON p.patient_pk = d.patient_pk
+                  LEFT JOIN audit a ON a.seq = d.audit_seq ORDER BY d.audit_seq)",
                {}, check);
     if (audited_versions > out.versions_checked) {
       out.problems.push_back(fmt::format("{} version(s) recorded in the audit are missing from the store",

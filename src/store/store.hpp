@@ -4,6 +4,7 @@
 // URL. Behaviour and schema: docs/store.md.
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -89,6 +90,14 @@ struct Account {
   std::string recorded_by;
 };
 
+// A clinician's answer to a recommendation, as the store keeps it (the server checks its content).
+struct StoredDecision {
+  std::int64_t number = 0;   // 1, 2, … across the store, in the order recorded
+  std::string body_json;     // canonical JSON object
+  std::string recorded_at;
+  std::string recorded_by;
+};
+
 // Import progress: called after each patient with (patients done, patients in all).
 using ImportProgress = std::function<void(std::size_t done, std::size_t total)>;
 
@@ -119,6 +128,13 @@ class Store {
                                    const std::string& actor) = 0;
   virtual std::vector<PatientListing> list_patients(const PatientFilter& filter = {}) = 0;
   virtual std::vector<AuditEntry> history(const std::string& patient_id) = 0;
+  // The audit entry of the latest write about a patient (any change to its record, or a decision):
+  // what a cache of the patient's record is checked against. nullopt for an unknown patient.
+  virtual std::optional<std::int64_t> latest_change(const std::string& patient_id) = 0;
+  // The same for every patient in the store, in one query.
+  virtual std::map<std::string, std::int64_t> latest_changes() = 0;
+  // The last audit entry of the whole store (0 when empty): any write moves it on.
+  virtual std::int64_t last_audit_seq() = 0;
   // Walks the audit chain (each entry's hash and link, no gaps) and matches every stored version against
   // the audit entry that recorded it (its body's SHA-256), so that an edit behind the store's back shows.
   // A chain cut at its end is still a valid chain: give the head_hash noted at an earlier verification as
@@ -133,6 +149,13 @@ class Store {
   virtual std::optional<Account> find_account(const std::string& username) = 0;
   // Every account's current version, by name.
   virtual std::vector<Account> accounts() = 0;
+
+  // Records an answer to a recommendation (`decision_json`, a JSON object) for a patient in the store;
+  // returns its number. Throws std::invalid_argument for an unknown patient or a body that is not an object.
+  virtual std::int64_t record_decision(const std::string& patient_id, const std::string& decision_json,
+                                       const std::string& actor) = 0;
+  // A patient's answers, in the order recorded.
+  virtual std::vector<StoredDecision> decisions(const std::string& patient_id) = 0;
 };
 
 // "sqlite:PATH" or a plain path: the embedded SQLite store; "postgresql://…" or "postgres://…" (a libpq

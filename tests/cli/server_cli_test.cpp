@@ -16,6 +16,9 @@ TEST(ServerCli, ServeRefusesAStoreWithoutAccountsAndSaysHowToAddOne) {
   EXPECT_EQ(run.status, 2);
   EXPECT_NE(run.err.find("has no accounts yet"), std::string::npos) << run.err;
   EXPECT_NE(run.err.find("crsguard user add NAME --role admin --db " + db), std::string::npos) << run.err;
+  const auto both = run_crsguard({"serve", "--db", db, "--demo"}, folder.path());
+  EXPECT_EQ(both.status, 2);
+  EXPECT_NE(both.err.find("either --db URL or --demo"), std::string::npos) << both.err;
   const auto half_tls = run_crsguard({"serve", "--db", db, "--cert", (folder.path() / "s.db").string()}, folder.path());
   EXPECT_EQ(half_tls.status, 2);
   EXPECT_NE(half_tls.err.find("--cert and --key go together"), std::string::npos) << half_tls.err;

@@ -11,11 +11,13 @@
 
 #include "../io/test_files.hpp"
 #include "../temp_folder.hpp"
+#include "core/time.hpp"
 #include "io/protocol_yaml.hpp"
 #include "io/rules_json.hpp"
 #include "io/timeline_json.hpp"
 #include "server/accounts.hpp"
 #include "server/api.hpp"
+#include "server/demo.hpp"
 #include "server/http_server.hpp"
 #include "store/store.hpp"
 
@@ -238,6 +240,39 @@ TEST_F(ApiOverHttp, ABadEventIsRefusedAtItsFieldAndChangesNothing) {
   EXPECT_EQ(audit_entries(), before);
 }
 
+TEST_F(ApiOverHttp, AClinicianAnswersTheCurrentRecommendationAndTheAnswerIsInTheHistory) {
+  Client clinician = as("clinician");
+  Client viewer = as("viewer");
+  const std::string p = "/api/v1/patients/" + adult_id();
+  // Under pan2021-paediatric the adult case's record ends with ruxolitinib to be reduced to once daily.
+  const Reply advice = clinician.get(p + "/recommendations?protocol=pan2021-paediatric");
+  ASSERT_EQ(advice.status, 200);
+  ASSERT_FALSE(advice.body["recommendations"].empty());
+  const std::string step = advice.body["recommendations"][0]["step"];
+  const auto answer = [&](Client& who, const std::string& step_id, const std::string& decision, const std::string& reason) {
+    return who.send("POST", p + "/decisions",
+                    json{{"protocol", "pan2021-paediatric"}, {"step", step_id}, {"decision", decision}, {"reason", reason}}.dump());
+  };
+  const std::size_t before = audit_entries();
+  EXPECT_EQ(answer(viewer, step, "accepted", "").status, 403);
+  EXPECT_EQ(answer(clinician, step, "declined", " ").status, 422);        // a refusal needs its reason
+  EXPECT_EQ(answer(clinician, step, "maybe", "").status, 422);
+  EXPECT_EQ(answer(clinician, "tocilizumab", "accepted", "").status, 409);  // not recommended now
+  EXPECT_EQ(audit_entries(), before);
+  const Reply accepted = answer(clinician, step, "accepted", "");
+  ASSERT_EQ(accepted.status, 201) << accepted.body.dump();
+  EXPECT_EQ(accepted.body["drug"], "ruxolitinib");
+  const Reply listed = viewer.get(p + "/decisions");
+  ASSERT_EQ(listed.status, 200);
+  ASSERT_EQ(listed.body["decisions"].size(), 1U);
+  EXPECT_EQ(listed.body["decisions"][0]["decision"], "accepted");
+  EXPECT_EQ(listed.body["decisions"][0]["recorded_by"], "clinician");
+  const Reply history = viewer.get(p + "/history");
+  EXPECT_EQ(history.body["history"].back()["action"], "decision");
+  EXPECT_EQ(history.body["history"].back()["actor"], "clinician");
+  EXPECT_TRUE(store_->verify_audit().problems.empty());
+}
+
 TEST_F(ApiOverHttp, AnAdminAddsAnAccountThatCanThenLogIn) {
   Client admin = as("admin");
   const Reply weak = admin.send("POST", "/api/v1/accounts", json{{"username", "pharmacist"}, {"role", "viewer"}, {"password", "short"}}.dump());
@@ -295,6 +330,29 @@ TEST_F(ApiOverHttp, RefusesBadRequestsSayingWhereAndWhy) {
       EXPECT_EQ(r.body["error"]["where"], c.where);
     }
   }
+}
+
+TEST(Demo, SeedsTheExamplesVirtualPatientsInAnActiveCourseAndAnAccount) {
+  const testing::TempFolder folder("api-demo");
+  auto store = open_store("sqlite:" + (folder.path() / "demo.db").string());
+  const LocalSeconds today = parse_date("2026-12-03").value();
+  const DemoAccount account = seed_demo_store(*store, load_rules(), today);
+  PatientFilter active;
+  active.on_date = "2026-12-03";
+  EXPECT_EQ(store->list_patients(active).size(), 18U);  // the adult case, 14 children, 3 virtual patients
+  active.active_only = true;
+  const auto on_the_ward = store->list_patients(active);
+  ASSERT_EQ(on_the_ward.size(), 3U);
+  EXPECT_EQ(on_the_ward[0].day_since_infusion, 2);
+  EXPECT_EQ(on_the_ward[2].day_since_infusion, 6);
+  const auto virtual_course = store->read_timeline("virtual-3");
+  ASSERT_TRUE(virtual_course);
+  EXPECT_FALSE(virtual_course->outcome().has_value());  // still in its course
+  EXPECT_GT(virtual_course->events().size(), 50U);
+  Api api(*store, shipped_protocols(), load_rules());
+  const json login{{"username", account.username}, {"password", account.password}};
+  EXPECT_EQ(api.handle({"POST", "/api/v1/session", {}, login.dump(), {{"content-type", "application/json"}}, "127.0.0.1"}).status, 200);
+  EXPECT_EQ(store->find_account(account.username)->role, "admin");
 }
 
 TEST(Passwords, AreHashedWithArgon2idAndChecked) {

@@ -514,6 +514,27 @@ TEST_P(StoreConformance, VerificationFindsAnAccountChangedBehindTheStoresBack) {
   EXPECT_NE(tampered.problems[0].find("changed behind the store's back"), std::string::npos) << tampered.problems[0];
 }
 
+TEST_P(StoreConformance, DecisionsAreKeptAuditedAndVerified) {
+  auto store = open();
+  store->import_timelines(adult_case(), "tester", "import");
+  EXPECT_THROW(store->record_decision("nobody", R"({"decision": "accepted"})", "dr"), std::invalid_argument);
+  EXPECT_THROW(store->record_decision("zi2021-case", "[1, 2]", "dr"), std::invalid_argument);
+  EXPECT_EQ(store->record_decision("zi2021-case", R"({"step": "ruxolitinib", "decision": "accepted"})", "dr.lee"), 1);
+  EXPECT_EQ(store->record_decision("zi2021-case", R"({"step": "dexamethasone", "decision": "declined", "reason": "r"})", "dr.lee"), 2);
+  const auto kept = store->decisions("zi2021-case");
+  ASSERT_EQ(kept.size(), 2U);
+  EXPECT_EQ(kept[0].recorded_by, "dr.lee");
+  EXPECT_EQ(json::parse(kept[1].body_json)["decision"], "declined");
+  EXPECT_EQ(store->history("zi2021-case").back().action, "decision");
+  EXPECT_TRUE(store->verify_audit().problems.empty());
+  EXPECT_NE(raw_sql("DELETE FROM decisions").find("append-only"), std::string::npos);
+  ASSERT_EQ(drop_guards("decisions"), "");
+  ASSERT_EQ(raw_sql("UPDATE decisions SET body_json = REPLACE(body_json, 'declined', 'accepted')"), "");
+  const AuditVerification tampered = store->verify_audit();
+  ASSERT_EQ(tampered.problems.size(), 1U);
+  EXPECT_NE(tampered.problems[0].find("decision 2 of patient \"zi2021-case\""), std::string::npos) << tampered.problems[0];
+}
+
 // ---- schema and concurrency ---------------------------------------------------------------------
 
 TEST_P(StoreConformance, ReopeningMigratesOnceAndANewerSchemaIsRefused) {
