@@ -10,6 +10,7 @@ packages=(
   libpq-dev postgresql-15              # the shared store (PostgreSQL client library; the server for its tests)
   libyaml-cpp-dev                      # protocol files (protocols/*.yaml)
   libcpp-httplib-dev libargon2-dev     # the REST API (crsguard serve; src/server) and its password hashes
+  wrk curl                             # bench/api_load.sh
   libgtest-dev libgmock-dev libbenchmark-dev   # tests and benchmarks
   clang libclang-rt-14-dev             # libFuzzer targets (clang 14 is bookworm's default)
   python3                              # scripts/convert_reports.py (examples from ../shared/data)
