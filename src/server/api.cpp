@@ -113,6 +113,10 @@ json glance_json(const Timeline& timeline, const CourseGrades& grades) {
 json or_null(const std::optional<int>& value) { return value ? json(*value) : json(nullptr); }
 json or_null(const std::optional<std::string>& value) { return value ? json(*value) : json(nullptr); }
 
+ApiError no_patient(const std::string& patient) {
+  return ApiError(404, fmt::format("no patient \"{}\" in the store", patient), "/path/patient");
+}
+
 bool changes_state(const std::string& method) { return method != "GET" && method != "HEAD"; }
 
 std::optional<std::string> header(const ApiRequest& request, const std::string& name) {
@@ -440,7 +444,7 @@ ApiResponse Api::list_decisions(const std::string& patient) {
   std::vector<StoredDecision> decisions;
   {
     const std::lock_guard lock(store_mutex_);
-    if (!store_.read_timeline(patient)) throw ApiError(404, fmt::format("no patient \"{}\" in the store", patient), "/path/patient");
+    if (!store_.latest_change(patient)) throw no_patient(patient);  // one indexed query, not the whole record
     decisions = store_.decisions(patient);
   }
   json out = json::array();
@@ -514,7 +518,7 @@ std::shared_ptr<const Api::CachedPatient> Api::current(const std::string& patien
     change = store_.latest_change(patient);
   }
   auto entry = cached(patient, change);
-  if (!entry) throw ApiError(404, fmt::format("no patient \"{}\" in the store", patient), "/path/patient");
+  if (!entry) throw no_patient(patient);
   return entry;
 }
 
@@ -643,7 +647,7 @@ ApiResponse Api::patient_history(const std::string& patient) {
   std::vector<AuditEntry> entries;
   {
     const std::lock_guard lock(store_mutex_);
-    if (!store_.read_timeline(patient)) throw ApiError(404, fmt::format("no patient \"{}\" in the store", patient), "/path/patient");
+    if (!store_.latest_change(patient)) throw no_patient(patient);  // one indexed query, not the whole record
     entries = store_.history(patient);
   }
   json out = json::array();
