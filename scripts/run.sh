@@ -1,17 +1,12 @@
 #!/usr/bin/env bash
-# Quick start, step one: install what is needed, build, and run the main job on the
-# embedded default: validate the bundled adult case, print its day-by-day summary and its
-# ASTCT CRS/ICANS grades with the rationale behind each, and replay it against the zi2021-adult
-# protocol (what the protocol recommended beside what was given).
+# Quick start, step one: install what is needed, build, and run the main job on the embedded default:
+# the bedside dashboard (`crsguard serve --demo`) on a temporary SQLite store seeded with the bundled
+# example patients and three virtual patients in an active course. Open the address it prints and log
+# in with the demo account it prints; Ctrl-C stops it (and removes the temporary store).
+#   CRSGUARD_PORT=9000 scripts/run.sh    another port (default 8080)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCRSGUARD_WERROR="${CRSGUARD_WERROR:-OFF}" >/dev/null
 cmake --build build --target crsguard -j "$(nproc)"
-case_file=examples/adult-case-zi2021.timeline.json
-./build/src/cli/crsguard validate "$case_file"
-./build/src/cli/crsguard summary "$case_file"
-echo
-./build/src/cli/crsguard grade "$case_file"
-echo
-./build/src/cli/crsguard replay "$case_file" --protocol zi2021-adult
+exec ./build/src/cli/crsguard serve --demo --port "${CRSGUARD_PORT:-8080}"

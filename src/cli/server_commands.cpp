@@ -139,7 +139,7 @@ int run_serve(const ServerCommands& c) {
     sigwait(&stop_signals, &signal);
     server.stop();
   });
-  std::cerr << fmt::format("crsguard: serving {} on {}://{}:{}/api/v1 (Ctrl-C stops)\n", url,
+  std::cerr << fmt::format("crsguard: serving {}: the dashboard at {}://{}:{}/ and the API under /api/v1 (Ctrl-C stops)\n", url,
                            c.certificate.empty() ? "http" : "https", c.bind, port);
   server.serve();
   // serve() also returns when listening fails: the stopper is then woken by a signal of our own.
@@ -155,7 +155,7 @@ void add_server_commands(CLI::App& app, ServerCommands& c) {
   c.serve->add_option("--db", c.url, "store URL (sqlite:PATH or postgresql://…)");
   c.serve->add_flag("--demo", c.demo, "serve a temporary store seeded with the examples and virtual patients, with a demo account");
   c.serve->add_option("--bind", c.bind, "address to listen on (default 127.0.0.1: this machine only)");
-  c.serve->add_option("--port", c.port, "port (default 8080)")->check(CLI::Range(1, 65535));
+  c.serve->add_option("--port", c.port, "port (default 8080; 0: any free port, printed)")->check(CLI::Range(0, 65535));
   c.serve->add_option("--cert", c.certificate, "TLS certificate (PEM); with --key, serves HTTPS")->check(CLI::ExistingFile);
   c.serve->add_option("--key", c.key, "TLS private key (PEM)")->check(CLI::ExistingFile);
   c.serve->add_option("--rules", c.rules_path, "rule overrides file (docs/grading.md)")->check(CLI::ExistingFile);

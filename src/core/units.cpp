@@ -210,12 +210,19 @@ double round_converted(double value) {
   return std::isfinite(rounded) ? rounded : value;
 }
 
+std::vector<std::string_view> unit_codes_for(Dimension dimension) {
+  std::vector<std::string_view> out;
+  for (const auto& unit : kUnits) {
+    if (unit.dimension == dimension) out.push_back(unit.code);
+  }
+  return out;
+}
+
 std::string spellings_for(Dimension dimension) {
   std::string out;
-  for (const auto& unit : kUnits) {
-    if (unit.dimension != dimension) continue;
+  for (const std::string_view code : unit_codes_for(dimension)) {
     if (!out.empty()) out += ", ";
-    out += unit.code;
+    out += code;
   }
   return out;
 }

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace crsguard {
 
@@ -65,5 +66,7 @@ double round_converted(double value);
 
 // "°F, [degF], Cel, ..." every spelling accepted for units of this dimension, for messages.
 std::string spellings_for(Dimension dimension);
+// The UCUM codes of this dimension's units, in the table's order (what an entry form offers).
+std::vector<std::string_view> unit_codes_for(Dimension dimension);
 
 }  // namespace crsguard

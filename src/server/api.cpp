@@ -14,7 +14,12 @@
 #include "core/problem.hpp"
 #include "core/time.hpp"
 #include "io/timeline_json.hpp"
+#include "analysis/figures.hpp"
+#include "cli/cohort_report.hpp"
+#include "cli/report_html.hpp"
 #include "server/accounts.hpp"
+#include "server/vocabulary.hpp"
+#include "server/ward_board.hpp"
 
 namespace crsguard {
 namespace {
@@ -79,35 +84,6 @@ bool boolean_parameter(const ApiRequest& request, const std::string& name, bool 
   if (*value == "true") return true;
   if (*value == "false") return false;
   throw ApiError(422, fmt::format("\"{}\" must be true or false, not \"{}\"", name, *value), "/query/" + name);
-}
-
-// The patient's state at a glance: the latest assessable CRS moment and ICANS assessment, the course
-// maxima, the time of the last observation.
-json glance_json(const Timeline& timeline, const CourseGrades& grades) {
-  json out;
-  json crs = nullptr;
-  for (auto it = grades.crs.moments.rbegin(); it != grades.crs.moments.rend(); ++it) {
-    if (it->grade < 0) continue;
-    crs = {{"grade", it->grade}, {"lower_bound", highest_possible_grade(*it) > it->grade},
-           {"at", time_json(timeline, it->t)}, {"episode", it->episode}};
-    break;
-  }
-  json icans = nullptr;
-  for (auto it = grades.icans.rbegin(); it != grades.icans.rend(); ++it) {
-    if (!it->result.grade) continue;
-    icans = {{"grade", *it->result.grade}, {"at", time_json(timeline, it->t)}};
-    break;
-  }
-  out["crs_now"] = std::move(crs);
-  out["icans_now"] = std::move(icans);
-  const auto max_crs = grades.max_crs_grade();
-  const auto max_icans = grades.max_icans_grade();
-  out["crs_max"] = max_crs ? json(*max_crs) : json(nullptr);
-  out["icans_max"] = max_icans ? json(*max_icans) : json(nullptr);
-  const auto& events = timeline.events();
-  out["last_observation"] =
-      events.empty() ? json(nullptr) : time_json(timeline, events.back().time.seconds_since_infusion, events.back().time.form);
-  return out;
 }
 
 json or_null(const std::optional<int>& value) { return value ? json(*value) : json(nullptr); }
@@ -194,7 +170,11 @@ Api::Api(Store& store, std::vector<Protocol> protocols, RuleSet rules, ApiOption
       protocol_rules_(ProtocolRules::from(rules_)),
       options_(options),
       sessions_(options.session_idle),
-      decoy_hash_(hash_password(random_hex(16))) {}
+      decoy_hash_(hash_password(random_hex(16))) {
+  if (protocols_.empty()) throw std::invalid_argument("the API needs at least one protocol");
+  // The ward board's default protocol is the first by name: the same whatever order the files were read in.
+  std::sort(protocols_.begin(), protocols_.end(), [](const Protocol& a, const Protocol& b) { return a.name < b.name; });
+}
 
 ApiResponse Api::handle(const ApiRequest& request) {
   try {
@@ -204,10 +184,15 @@ ApiResponse Api::handle(const ApiRequest& request) {
   } catch (const InputError& error) {
     // The readers check an appended event as the first event of a timeline: its pointers start
     // "/events/0", which in the request is the body itself.
+    // A list of events is checked as the events of a timeline: "/events/2/value" is "/2/value" of the body.
+    const bool event_body = request.path.find("/events") != std::string::npos;
+    const bool event_list = event_body && request.body.find_first_not_of(" \t\r\n") != std::string::npos &&
+                            request.body[request.body.find_first_not_of(" \t\r\n")] == '[';
     json problems = json::array();
     for (const Problem& p : error.problems()) {
       std::string pointer = p.where.json_pointer;
-      if (pointer.rfind("/events/0", 0) == 0 && request.path.find("/events") != std::string::npos) pointer.erase(0, 9);
+      if (event_list && pointer.rfind("/events", 0) == 0) pointer.erase(0, 7);
+      else if (event_body && pointer.rfind("/events/0", 0) == 0) pointer.erase(0, 9);
       problems.push_back({{"pointer", pointer}, {"field", p.where.field}, {"reason", p.reason}});
     }
     return error_response(422, "the request's content is not valid", "/body", std::move(problems));
@@ -256,6 +241,15 @@ ApiResponse Api::route(const ApiRequest& request) {
     accept_only(request, {});
     return list_accounts();
   }
+  if (s.size() == 3 && s[2] == "vocabulary") {
+    reading("GET");
+    accept_only(request, {});
+    return {200, vocabulary_json()};
+  }
+  if (s.size() == 4 && s[2] == "cohort" && s[3] == "report") {
+    reading("GET");
+    return cohort_report_route(request);
+  }
   if (s[2] != "patients") throw ApiError(404, fmt::format("no such resource: {}", request.path));
   if (s.size() == 3) {
     if (method == "POST") {
@@ -295,6 +289,11 @@ ApiResponse Api::route(const ApiRequest& request) {
     if (s[4] == "grades") return read_route([&] { return patient_grades(request, patient); });
     if (s[4] == "recommendations") return read_route([&] { return patient_recommendations(request, patient); });
     if (s[4] == "history") return read_route([&] { accept_only(request, {}); return patient_history(patient); });
+  }
+  if (s.size() == 6 && s[4] == "figures") {
+    reading("GET");
+    accept_only(request, {});
+    return patient_figure(patient, s[5]);
   }
   throw ApiError(404, fmt::format("no such resource: {}", request.path));
 }
@@ -373,12 +372,23 @@ ApiResponse Api::create_patient(const ApiRequest& request, const Session& sessio
   return {201, json{{"id", id}, {"events", summary.events_added}}, {}};
 }
 
+// One event (an object), or several (an array) recorded all or nothing: an entry form's readings.
 ApiResponse Api::append_event(const ApiRequest& request, const std::string& patient, const Session& session) {
   accept_only(request, {});
-  (void)body_object(request);
-  std::string uid;
-  write_to_store([&] { uid = store_.append_event(patient, request.body, session.username); });
-  return {201, json{{"event_uid", uid}}, {}};
+  require_json_content(request);
+  const json body = json::parse(request.body, nullptr, false);
+  if (body.is_discarded()) throw ApiError(422, "the body is not JSON", "/body");
+  if (body.is_object()) {
+    std::string uid;
+    write_to_store([&] { uid = store_.append_event(patient, request.body, session.username); });
+    return {201, json{{"event_uid", uid}}, {}};
+  }
+  if (!body.is_array() || body.empty()) throw ApiError(422, "the body must be an event (an object) or a non-empty list of events", "/body");
+  std::vector<std::string> events;
+  for (const json& event : body) events.push_back(event.dump());
+  std::vector<std::string> uids;
+  write_to_store([&] { uids = store_.append_events(patient, events, session.username); });
+  return {201, json{{"event_uids", uids}}, {}};
 }
 
 ApiResponse Api::amend_event(const ApiRequest& request, const std::string& patient, const std::string& event,
@@ -501,9 +511,15 @@ std::shared_ptr<const Api::CachedPatient> Api::cached(const std::string& patient
     timeline = store_.read_timeline(patient);
   }
   if (!timeline) return nullptr;
-  auto entry = std::make_shared<CachedPatient>(CachedPatient{*change, std::move(*timeline), nullptr, nullptr});
+  auto entry = std::make_shared<CachedPatient>(*change, std::move(*timeline));
   entry->timeline_text = std::make_shared<const std::string>(encode_timeline(entry->timeline).dump());
-  entry->glance = glance_json(entry->timeline, grade_course(entry->timeline, GradingRules::from(rules_)));
+  entry->grades = grade_course(entry->timeline, GradingRules::from(rules_));
+  entry->glance = glance_json(entry->timeline, entry->grades);
+  const std::int64_t now = last_recorded_time(entry->timeline) + 1;
+  for (const Protocol& protocol : protocols_) {
+    const Advice advice = ProtocolEngine(protocol, protocol_rules_).advise(entry->timeline, now);
+    entry->alerts[protocol.name] = alerts_json(entry->grades, advice);
+  }
   const std::lock_guard lock(cache_mutex_);
   cache_[patient] = entry;
   return entry;
@@ -546,7 +562,8 @@ const Protocol& Api::protocol_named(const ApiRequest& request) const {
 }
 
 ApiResponse Api::list_patients(const ApiRequest& request) {
-  accept_only(request, {"active", "on"});
+  accept_only(request, {"active", "on", "protocol"});
+  const std::string& protocol = request.query.count("protocol") ? protocol_named(request).name : protocols_.front().name;
   PatientFilter filter;
   filter.active_only = boolean_parameter(request, "active", false);
   if (const auto on = single(request, "on")) {
@@ -555,8 +572,8 @@ ApiResponse Api::list_patients(const ApiRequest& request) {
   }
   // The board changes only with a write (or the date): while the store's last audit entry is the one
   // it was built at, the same answer stands.
-  const std::pair<std::string, bool> key{filter.on_date.empty() ? format_date(today_local()) : filter.on_date, filter.active_only};
-  filter.on_date = key.first;
+  const BoardKey key{filter.on_date.empty() ? format_date(today_local()) : filter.on_date, filter.active_only, protocol};
+  filter.on_date = key.date;
   std::int64_t audit_seq = 0;
   {
     const std::lock_guard lock(store_mutex_);
@@ -590,6 +607,7 @@ ApiResponse Api::list_patients(const ApiRequest& request) {
     const auto entry = cached(l.patient_id, change == changes.end() ? std::nullopt : std::optional(change->second));
     if (!entry) throw StoreError(fmt::format("patient \"{}\" is listed but cannot be read", l.patient_id));
     row.update(entry->glance);
+    row["alerts"] = entry->alerts.at(protocol);
     patients.push_back(std::move(row));
   }
   ApiResponse out{200, nullptr};
@@ -627,7 +645,7 @@ ApiResponse Api::patient_grades(const ApiRequest& request, const std::string& pa
   }
   const auto entry = current(patient);
   const GradingRules grading = GradingRules::from(rules_);
-  const GradedPatient graded{&entry->timeline, grade_course(entry->timeline, grading)};
+  const GradedPatient graded{&entry->timeline, entry->grades};
   json out{{"grades", grades_json(graded, grading, granularity)}, {"episodes", episodes_json(graded, grading)}};
   out.update(entry->glance);
   return {200, std::move(out)};
@@ -659,5 +677,41 @@ ApiResponse Api::patient_history(const std::string& patient) {
 }
 
 ApiResponse Api::protocols() const { return {200, protocols_json(protocols_)}; }
+
+ApiResponse Api::patient_figure(const std::string& patient, const std::string& figure) {
+  const auto entry = current(patient);
+  const CohortPatient one{&entry->timeline, entry->grades};
+  const std::span<const CohortPatient> cohort(&one, 1);
+  if (figure == "vitals") return {200, vitals_panel(entry->timeline)};
+  if (figure == "grades") return {200, swimmer_plot(cohort)};
+  if (figure == "cytokines") return {200, cytokine_kinetics(cohort)};
+  if (figure == "car-t") return {200, car_t_expansion(cohort)};
+  throw ApiError(404, fmt::format("no figure \"{}\": vitals, grades, cytokines or car-t", figure), "/path/figure");
+}
+
+// The report of `crsguard report` over the patients in the store (the active ones, if asked), as JSON.
+ApiResponse Api::cohort_report_route(const ApiRequest& request) {
+  accept_only(request, {"active"});
+  PatientFilter filter;
+  filter.active_only = boolean_parameter(request, "active", false);
+  filter.on_date = format_date(today_local());
+  std::vector<PatientListing> listings;
+  {
+    const std::lock_guard lock(store_mutex_);
+    listings = store_.list_patients(filter);
+  }
+  std::vector<std::shared_ptr<const CachedPatient>> entries;
+  std::vector<CohortPatient> patients;
+  for (const PatientListing& listing : listings) {
+    entries.push_back(current(listing.patient_id));
+    patients.push_back({&entries.back()->timeline, entries.back()->grades});
+  }
+  if (patients.empty()) throw ApiError(404, filter.active_only ? "no active patient in the store" : "no patient in the store");
+  CohortReportOptions options;
+  options.title = filter.active_only ? "Active patients" : "All patients in the store";
+  options.source = fmt::format("{} patients, {}", patients.size(), filter.on_date);
+  options.platelet_rules = PlateletRules::from(rules_);
+  return {200, report_document_json(cohort_report(patients, options))};
+}
 
 }  // namespace crsguard

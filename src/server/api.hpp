@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "clinical/course_grades.hpp"
 #include "clinical/protocol_engine.hpp"
 #include "core/rule_set.hpp"
 #include "model/protocol.hpp"
@@ -76,15 +77,20 @@ class Api {
   ApiResponse list_accounts();
   ApiResponse create_account(const ApiRequest& request, const Session& session);
   ApiResponse protocols() const;
+  ApiResponse patient_figure(const std::string& patient, const std::string& figure);
+  ApiResponse cohort_report_route(const ApiRequest& request);
 
   // A patient's record as the store holds it now, read again only when the store has changed it since
   // (Store::latest_change): its timeline, the timeline document already serialised, and its state at a
   // glance. Shared by the requests that read it; never changed once made.
   struct CachedPatient {
+    CachedPatient(std::int64_t at_change, Timeline record) : change(at_change), timeline(std::move(record)) {}
     std::int64_t change = 0;
     Timeline timeline;
     std::shared_ptr<const std::string> timeline_text;
+    CourseGrades grades;
     nlohmann::json glance;
+    std::map<std::string, nlohmann::json> alerts;  // per protocol name
   };
   std::shared_ptr<const CachedPatient> cached(const std::string& patient, std::optional<std::int64_t> change);
   std::shared_ptr<const CachedPatient> current(const std::string& patient);
@@ -106,12 +112,18 @@ class Api {
   std::string decoy_hash_;
   std::mutex cache_mutex_;
   std::mutex loading_mutex_;
-  // The ward board as last answered, per (date, active only), with the store's last audit entry then.
+  // The ward board as last answered, per (date, active only, protocol), with the store's last audit entry then.
+  struct BoardKey {
+    std::string date;
+    bool active_only = false;
+    std::string protocol;
+    auto operator<=>(const BoardKey&) const = default;
+  };
   struct CachedBoard {
     std::int64_t audit_seq = -1;
     std::shared_ptr<const std::string> text;
   };
-  std::map<std::pair<std::string, bool>, CachedBoard> boards_;
+  std::map<BoardKey, CachedBoard> boards_;
   std::map<std::string, std::shared_ptr<const CachedPatient>> cache_;  // checked against when the user name is unknown: a login takes as long either way
 };
 

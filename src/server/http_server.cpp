@@ -8,6 +8,8 @@
 #include <stdexcept>
 #include <utility>
 
+#include "server/web_assets.hpp"
+
 namespace crsguard {
 namespace {
 
@@ -63,9 +65,25 @@ struct HttpServer::Impl {
       response.set_header("X-Content-Type-Options", "nosniff");
       response.set_content(result.serialised(), "application/json");
     };
-    // Every path and method goes to the API, which routes it (and answers 404 and 405 as JSON).
+    // The dashboard's page and files: any GET outside /api/.
+    const auto page = [](const httplib::Request& request, httplib::Response& response) {
+      response.set_header("X-Content-Type-Options", "nosniff");
+      const auto asset = find_web_asset(request.path);
+      if (!asset) {
+        response.status = 404;
+        response.set_content("not found: " + request.path + "\n", "text/plain; charset=utf-8");
+        return;
+      }
+      response.set_header("Content-Security-Policy", std::string(kDashboardContentSecurityPolicy));
+      response.set_header("X-Frame-Options", "DENY");
+      response.set_header("Referrer-Policy", "no-referrer");
+      response.set_header("Cache-Control", "no-cache");  // kept, but checked again: a new binary serves a new page
+      response.set_content(asset->body.data(), asset->body.size(), std::string(asset->content_type));
+    };
+    // Every other path and method goes to the API, which routes it (and answers 404 and 405 as JSON).
     constexpr const char* kEveryPath = "/.*";
-    server.Get(kEveryPath, answer);
+    server.Get("/api/.*", answer);
+    server.Get(kEveryPath, page);
     server.Post(kEveryPath, answer);
     server.Put(kEveryPath, answer);
     server.Patch(kEveryPath, answer);

@@ -146,17 +146,32 @@ class SqlStore final : public Store {
   }
 
   std::string append_event(const std::string& patient_id, const std::string& event_json, const std::string& actor) override {
-    std::string uid;
+    return append_events(patient_id, {event_json}, actor).front();
+  }
+
+  std::vector<std::string> append_events(const std::string& patient_id, const std::vector<std::string>& event_jsons,
+                                         const std::string& actor) override {
+    if (event_jsons.empty()) throw std::invalid_argument("new events: the list is empty");
+    std::vector<std::string> uids;
     transact_write([&] {
-      const CheckedEvent checked = check_event(patient_id, event_json, "new event");
-      const std::int64_t patient_pk = find_patient(patient_id).value();
-      // A reading identical to one already recorded is a second reading: the next free ordinal.
-      for (int ordinal = 0;; ++ordinal) {
-        uid = event_uid(patient_id, checked.body, ordinal);
-        if (insert_event(patient_pk, patient_id, uid, checked.body, checked.seconds_since_infusion, actor, "append")) break;
+      uids.clear();
+      // All checked together first, so that every problem of the list is reported at its place in it.
+      if (event_jsons.size() > 1) (void)check_events(patient_id, event_jsons, "new events");
+      std::optional<std::int64_t> patient_pk;
+      for (const std::string& event_json : event_jsons) {
+        const CheckedEvent checked = check_event(patient_id, event_json, "new event");  // throws for an unknown patient
+        if (!patient_pk) patient_pk = find_patient(patient_id).value();
+        // A reading identical to one already recorded is a second reading: the next free ordinal.
+        for (int ordinal = 0;; ++ordinal) {
+          std::string uid = event_uid(patient_id, checked.body, ordinal);
+          if (insert_event(*patient_pk, patient_id, uid, checked.body, checked.seconds_since_infusion, actor, "append")) {
+            uids.push_back(std::move(uid));
+            break;
+          }
+        }
       }
     });
-    return uid;
+    return uids;
   }
 
   std::vector<PatientListing> list_patients(const PatientFilter& filter) override {
@@ -556,17 +571,31 @@ class SqlStore final : public Store {
   // One event in the timeline format, checked by the timeline reader as part of this patient's record
   // (units, plausibility, the study-day range against this patient's infusion).
   CheckedEvent check_event(const std::string& patient_id, const std::string& event_json, const std::string& what) {
+    return check_events(patient_id, {event_json}, what).front();
+  }
+
+  // The events as the file reader reads them as the events of the patient's timeline (so a problem is
+  // at /events/N); their canonical bodies in the timeline's order.
+  std::vector<CheckedEvent> check_events(const std::string& patient_id, const std::vector<std::string>& event_jsons,
+                                         const std::string& what) {
     auto document = timeline_document(patient_id, kEndOfTime, /*with_events=*/false);
     if (!document) throw std::invalid_argument(fmt::format("no patient \"{}\" in the store", patient_id));
-    json event;
-    try {
-      event = json::parse(event_json);
-    } catch (const json::parse_error& error) {
-      throw std::invalid_argument(fmt::format("{}: not JSON: {}", what, error.what()));
+    json events = json::array();
+    for (std::size_t i = 0; i < event_jsons.size(); ++i) {
+      try {
+        events.push_back(json::parse(event_jsons[i]));
+      } catch (const json::parse_error& error) {
+        throw std::invalid_argument(fmt::format("{}: event {} is not JSON: {}", what, i, error.what()));
+      }
     }
-    (*document)["events"] = json::array({std::move(event)});
+    (*document)["events"] = std::move(events);
     const Timeline checked = std::move(read_timelines_json(document->dump(), what).front());
-    return {encode_timeline(checked)["events"].at(0).dump(), checked.events().front().time.seconds_since_infusion};
+    const json encoded = encode_timeline(checked)["events"];
+    std::vector<CheckedEvent> out;
+    for (std::size_t i = 0; i < encoded.size(); ++i) {
+      out.push_back({encoded[i].dump(), checked.events()[i].time.seconds_since_infusion});
+    }
+    return out;
   }
 
   // Appends an audit entry after the chain's last one. The write lock is held for the whole transaction,

@@ -126,6 +126,11 @@ class Store {
   // identity. An event identical to one already recorded is a second event (a second identical reading).
   virtual std::string append_event(const std::string& patient_id, const std::string& event_json,
                                    const std::string& actor) = 0;
+  // Several new events, all or nothing: every event is checked first (a bad one is reported at
+  // /events/N, its place in the list) and then all are recorded in one transaction. Returns their
+  // identities in the order given.
+  virtual std::vector<std::string> append_events(const std::string& patient_id, const std::vector<std::string>& event_jsons,
+                                                 const std::string& actor) = 0;
   virtual std::vector<PatientListing> list_patients(const PatientFilter& filter = {}) = 0;
   virtual std::vector<AuditEntry> history(const std::string& patient_id) = 0;
   // The audit entry of the latest write about a patient (any change to its record, or a decision):

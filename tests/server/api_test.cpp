@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <thread>
 
@@ -233,7 +234,8 @@ TEST_F(ApiOverHttp, ABadEventIsRefusedAtItsFieldAndChangesNothing) {
   ASSERT_EQ(refused.status, 422);
   ASSERT_FALSE(refused.body["error"]["problems"].empty());
   EXPECT_EQ(refused.body["error"]["problems"][0]["pointer"], "/value");
-  EXPECT_EQ(clinician.send("POST", "/api/v1/patients/nobody/events", kFever).status, 404);
+  const Reply nobody = clinician.send("POST", "/api/v1/patients/nobody/events", kFever);
+  EXPECT_EQ(nobody.status, 404) << nobody.body.dump();
   EXPECT_EQ(clinician.send("POST", events, "{not json").status, 422);
   EXPECT_EQ(clinician.send("PUT", events + "/no-such-event", json{{"reason", "r"}, {"event", json::parse(kFever)}}.dump()).status, 404);
   EXPECT_EQ(clinician.send("DELETE", events + "/no-such-event", json{{"reason", ""}}.dump()).status, 422);
@@ -311,7 +313,9 @@ TEST_F(ApiOverHttp, RefusesBadRequestsSayingWhereAndWhy) {
   for (const Case& c : std::vector<Case>{
            {"/api/v1/patients/nobody/timeline", 404, "/path/patient"},
            {"/api/v1/nothing", 404, ""},
-           {"/elsewhere", 404, ""},
+           {p + "/figures/histogram", 404, "/path/figure"},
+           {"/api/v1/patients?protocol=no-such-protocol", 422, "/query/protocol"},
+           {"/api/v1/cohort/report?active=maybe", 422, "/query/active"},
            {p + "/recommendations", 422, "/query/protocol"},
            {p + "/recommendations?protocol=no-such-protocol", 422, "/query/protocol"},
            {p + "/recommendations?protocol=zi2021-adult&protocol=astct-asco-2021", 422, "/query/protocol"},
@@ -330,6 +334,123 @@ TEST_F(ApiOverHttp, RefusesBadRequestsSayingWhereAndWhy) {
       EXPECT_EQ(r.body["error"]["where"], c.where);
     }
   }
+}
+
+TEST_F(ApiOverHttp, ServesTheDashboardFromTheBinaryUnderAStrictContentSecurityPolicy) {
+  httplib::Client browser("127.0.0.1", port_);
+  const httplib::Result page = browser.Get("/");
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->status, 200);
+  EXPECT_EQ(page->get_header_value("Content-Type"), "text/html; charset=utf-8");
+  const std::string policy = page->get_header_value("Content-Security-Policy");
+  EXPECT_NE(policy.find("default-src 'none'"), std::string::npos) << policy;
+  EXPECT_NE(policy.find("connect-src 'self'"), std::string::npos) << policy;
+  EXPECT_EQ(page->get_header_value("X-Frame-Options"), "DENY");
+  EXPECT_NE(page->body.find("/assets/app.js"), std::string::npos);
+  // Every script the page names is served, Vega's the same bytes as the report page inlines.
+  for (const char* script : {"/assets/app.js", "/assets/vega.min.js", "/assets/vega-lite.min.js", "/assets/vega-embed.min.js"}) {
+    EXPECT_NE(page->body.find(script), std::string::npos) << script;
+    const httplib::Result file = browser.Get(script);
+    ASSERT_TRUE(file) << script;
+    EXPECT_EQ(file->status, 200) << script;
+    EXPECT_EQ(file->get_header_value("Content-Type"), "text/javascript; charset=utf-8") << script;
+    EXPECT_GT(file->body.size(), 1000U) << script;
+  }
+  const httplib::Result missing = browser.Get("/elsewhere");
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 404);
+}
+
+TEST_F(ApiOverHttp, TheWardBoardGivesEachPatientsTrendAndAlertsUnderTheChosenProtocol) {
+  Client viewer = as("viewer");
+  for (const char* protocol : {"zi2021-adult", "pan2021-paediatric", "astct-asco-2021"}) {
+    const Reply board = viewer.get(std::string("/api/v1/patients?protocol=") + protocol);
+    ASSERT_EQ(board.status, 200) << protocol;
+    for (const json& row : board.body["patients"]) {
+      ASSERT_TRUE(row["alerts"].is_array()) << row.dump();
+      for (const json& alert : row["alerts"]) {
+        EXPECT_FALSE(alert["message"].get<std::string>().empty());
+        EXPECT_TRUE(alert["kind"] == "new_grade_2_or_more" || alert["kind"] == "steroid_refractory" ||
+                    alert["kind"] == "dose_limit_reached" || alert["kind"] == "platelets_below_ruxolitinib_threshold")
+            << alert.dump();
+      }
+      EXPECT_TRUE(row.contains("crs_trend") && row.contains("icans_trend")) << row.dump();
+    }
+  }
+}
+
+TEST_F(ApiOverHttp, TheVocabularyOffersWhatTheReaderAccepts) {
+  const Reply vocabulary = as("viewer").get("/api/v1/vocabulary");
+  ASSERT_EQ(vocabulary.status, 200);
+  const auto units_of = [&](const std::string& code) {
+    for (const json& o : vocabulary.body["observations"]) {
+      if (o["code"] == code) return o["units"];
+    }
+    return json();
+  };
+  const json temperature = units_of("body_temperature");
+  ASSERT_TRUE(temperature.is_array());
+  EXPECT_EQ(temperature[0], "Cel");  // the canonical unit first
+  EXPECT_NE(std::find(temperature.begin(), temperature.end(), "[degF]"), temperature.end());
+  const json creatinine = units_of("creatinine");
+  EXPECT_NE(std::find(creatinine.begin(), creatinine.end(), "umol/L"), creatinine.end());  // converted by molar mass
+  bool tocilizumab_per_kg = false;
+  for (const json& d : vocabulary.body["drugs"]) {
+    if (d["name"] == "tocilizumab") tocilizumab_per_kg = std::find(d["dose_units"].begin(), d["dose_units"].end(), "mg/kg") != d["dose_units"].end();
+  }
+  EXPECT_TRUE(tocilizumab_per_kg);
+  EXPECT_FALSE(vocabulary.body["oxygen_devices"].empty());
+}
+
+TEST_F(ApiOverHttp, SeveralReadingsAreRecordedAllOrNothing) {
+  Client clinician = as("clinician");
+  const std::string events = "/api/v1/patients/" + adult_id() + "/events";
+  json pulse = json::parse(kFever);
+  pulse["code"] = "heart_rate";
+  pulse["value"] = 128;
+  pulse["unit"] = "/min";
+  json implausible = json::parse(kFever);
+  implausible["value"] = 60;
+  const std::size_t before = audit_entries();
+  const Reply refused = clinician.send("POST", events, json::array({pulse, implausible}).dump());
+  ASSERT_EQ(refused.status, 422) << refused.body.dump();
+  EXPECT_EQ(refused.body["error"]["problems"][0]["pointer"], "/1/value");
+  EXPECT_EQ(audit_entries(), before);  // the good reading was not recorded either
+  EXPECT_EQ(clinician.send("POST", events, "[]").status, 422);
+  const Reply recorded = clinician.send("POST", events, json::array({pulse, json::parse(kFever)}).dump());
+  ASSERT_EQ(recorded.status, 201) << recorded.body.dump();
+  EXPECT_EQ(recorded.body["event_uids"].size(), 2U);
+  EXPECT_EQ(audit_entries(), before + 2);
+  for (const json& uid : recorded.body["event_uids"]) {
+    EXPECT_EQ(clinician.send("DELETE", events + "/" + uid.get<std::string>(), json{{"reason", "test readings"}}.dump()).status, 200);
+  }
+}
+
+TEST_F(ApiOverHttp, GivesEachPatientFigureAndTheCohortReportAsVegaLite) {
+  Client viewer = as("viewer");
+  const std::string p = "/api/v1/patients/" + adult_id();
+  for (const char* figure : {"vitals", "grades", "cytokines", "car-t"}) {
+    const Reply spec = viewer.get(p + "/figures/" + figure);
+    ASSERT_EQ(spec.status, 200) << figure;
+    EXPECT_EQ(spec.body["$schema"], "https://vega.github.io/schema/vega-lite/v6.json") << figure;
+  }
+  EXPECT_EQ(Client(port_).get("/api/v1/cohort/report").status, 401);
+  const Reply report = viewer.get("/api/v1/cohort/report");
+  ASSERT_EQ(report.status, 200) << report.body.dump();
+  ASSERT_FALSE(report.body["sections"].empty());
+  int figures = 0;
+  int tables = 0;
+  for (const json& section : report.body["sections"]) {
+    for (const json& block : section["blocks"]) {
+      if (block["type"] == "figure") {
+        ++figures;
+        EXPECT_TRUE(block["spec"].contains("$schema")) << block["id"];
+      }
+      if (block["type"] == "table") ++tables;
+    }
+  }
+  EXPECT_GE(figures, 2);
+  EXPECT_GE(tables, 1);
 }
 
 TEST(Demo, SeedsTheExamplesVirtualPatientsInAnActiveCourseAndAnAccount) {

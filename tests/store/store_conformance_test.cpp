@@ -313,6 +313,31 @@ TEST_P(StoreConformance, AppendedEventsAreCheckedStoredAndAudited) {
   EXPECT_TRUE(store->verify_audit().problems.empty());
 }
 
+TEST_P(StoreConformance, SeveralEventsAreAppendedAllOrNothing) {
+  auto store = open();
+  store->import_timelines(adult_case(), "tester", "import");
+  const std::string head = store->verify_audit().head_hash;
+  const std::string pulse = R"({"kind": "observation", "code": "heart_rate", "value": 120, "unit": "/min", "time": {"day": 9}})";
+  const std::string fever = R"({"kind": "observation", "code": "body_temperature", "value": 39.1, "unit": "Cel", "time": {"day": 9}})";
+  const std::string implausible = R"({"kind": "observation", "code": "body_temperature", "value": 60, "unit": "Cel", "time": {"day": 9}})";
+  try {
+    store->append_events("zi2021-case", {pulse, implausible}, "nurse");
+    ADD_FAILURE() << "an implausible second event was accepted";
+  } catch (const InputError& error) {
+    ASSERT_FALSE(error.problems().empty());
+    EXPECT_EQ(error.problems().front().where.json_pointer, "/events/1/value");  // at its place in the list
+  }
+  EXPECT_THROW(store->append_events("zi2021-case", {}, "nurse"), std::invalid_argument);
+  EXPECT_EQ(store->verify_audit().head_hash, head);  // the good first event was not recorded either
+  const std::vector<std::string> uids = store->append_events("zi2021-case", {pulse, fever}, "nurse");
+  ASSERT_EQ(uids.size(), 2u);
+  const auto history = store->history("zi2021-case");
+  EXPECT_EQ(history.back().record, uids[1]);
+  EXPECT_EQ(history[history.size() - 2].record, uids[0]);
+  EXPECT_EQ(store->read_timeline("zi2021-case")->events().size(), adult_events() + 2);
+  EXPECT_TRUE(store->verify_audit().problems.empty());
+}
+
 // ---- listing ------------------------------------------------------------------------------------
 
 TEST_P(StoreConformance, ListingFiltersByDaySinceInfusionAndActiveCourse) {
