@@ -7,13 +7,14 @@
 
 #include <pthread.h>
 
+#include <chrono>
 #include <csignal>
 #include <ctime>
 #include <filesystem>
-#include <optional>
-#include <thread>
 #include <iostream>
+#include <optional>
 #include <stdexcept>
+#include <thread>
 
 #include "cli/db_commands.hpp"
 #include "core/problem.hpp"
@@ -139,12 +140,25 @@ int run_serve(const ServerCommands& c) {
     sigwait(&stop_signals, &signal);
     server.stop();
   });
+  // The first ward board would otherwise read and grade every record while a nurse waits.
+  std::thread warming([&api] {
+    try {
+      const auto start = std::chrono::steady_clock::now();
+      const std::size_t records = api.warm_cache();
+      const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+      std::cerr << fmt::format("crsguard: {} records read and graded ahead in {:.1f} s\n", records, took.count());
+    } catch (const std::exception& error) {
+      std::cerr << fmt::format("crsguard: serve: reading the store ahead failed ({}); records are read when asked for\n", error.what());
+    }
+  });
   std::cerr << fmt::format("crsguard: serving {}: the dashboard at {}://{}:{}/ and the API under /api/v1 (Ctrl-C stops)\n", url,
                            c.certificate.empty() ? "http" : "https", c.bind, port);
   server.serve();
   // serve() also returns when listening fails: the stopper is then woken by a signal of our own.
   pthread_kill(stopper.native_handle(), SIGTERM);
   stopper.join();
+  api.stop_warming();
+  warming.join();
   return kExitOk;
 }
 

@@ -3,9 +3,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
 #include <utility>
 
+#include "cli/day_summary_output.hpp"
 #include "cli/db_commands.hpp"
 #include "cli/grading_output.hpp"
 #include "cli/protocol_output.hpp"
@@ -43,6 +45,29 @@ ApiResponse error_response(int status, const std::string& message, const std::st
   return {status, json{{"error", std::move(error)}}};
 }
 
+// A body the file reader refused: 422 with each problem's pointer into the request body. The reader
+// checks events as the events of a timeline ("/events/N/..."); `in_body` says where that is in this
+// request's body.
+template <class PointerInBody>
+ApiResponse invalid_content(const InputError& error, PointerInBody in_body) {
+  json problems = json::array();
+  for (const Problem& p : error.problems()) {
+    problems.push_back({{"pointer", in_body(p.where.json_pointer)}, {"field", p.where.field}, {"reason", p.reason}});
+  }
+  return error_response(422, "the request's content is not valid", "/body", std::move(problems));
+}
+
+// "/events/N/rest" → "/N/rest" (the body is a list of events) or, with `one_event_at`, "/events/0/rest"
+// → one_event_at + "/rest" (the body is one event, or holds it at that pointer).
+std::string event_pointer_in_body(const std::string& pointer, bool list, const std::string& one_event_at) {
+  constexpr std::string_view kEvents = "/events";
+  if (pointer.rfind(kEvents, 0) != 0) return pointer;
+  if (list) return pointer.substr(kEvents.size());
+  constexpr std::string_view kFirst = "/events/0";
+  if (pointer.rfind(kFirst, 0) == 0) return one_event_at + pointer.substr(kFirst.size());
+  return pointer;
+}
+
 std::vector<std::string> segments_of(const std::string& path) {
   std::vector<std::string> out;
   std::size_t start = 0;
@@ -67,7 +92,8 @@ std::optional<std::string> single(const ApiRequest& request, const std::string& 
 
 // Only the parameters a route reads: a misspelt one ("protocl") is an error, not ignored.
 void accept_only(const ApiRequest& request, std::initializer_list<const char*> names) {
-  for (const auto& [name, value] : request.query) {
+  for (const auto& parameter : request.query) {
+    const std::string& name = parameter.first;
     if (std::none_of(names.begin(), names.end(), [&](const char* known) { return name == known; })) {
       std::string known_list;
       for (const char* known : names) known_list += fmt::format("{}\"{}\"", known_list.empty() ? "" : ", ", known);
@@ -182,20 +208,7 @@ ApiResponse Api::handle(const ApiRequest& request) {
   } catch (const ApiError& error) {
     return error_response(error.status, error.what(), error.where);
   } catch (const InputError& error) {
-    // The readers check an appended event as the first event of a timeline: its pointers start
-    // "/events/0", which in the request is the body itself.
-    // A list of events is checked as the events of a timeline: "/events/2/value" is "/2/value" of the body.
-    const bool event_body = request.path.find("/events") != std::string::npos;
-    const bool event_list = event_body && request.body.find_first_not_of(" \t\r\n") != std::string::npos &&
-                            request.body[request.body.find_first_not_of(" \t\r\n")] == '[';
-    json problems = json::array();
-    for (const Problem& p : error.problems()) {
-      std::string pointer = p.where.json_pointer;
-      if (event_list && pointer.rfind("/events", 0) == 0) pointer.erase(0, 7);
-      else if (event_body && pointer.rfind("/events/0", 0) == 0) pointer.erase(0, 9);
-      problems.push_back({{"pointer", pointer}, {"field", p.where.field}, {"reason", p.reason}});
-    }
-    return error_response(422, "the request's content is not valid", "/body", std::move(problems));
+    return invalid_content(error, [](const std::string& pointer) { return pointer; });
   } catch (const StoreError& error) {
     return error_response(503, fmt::format("the store failed: {}", error.what()));
   } catch (const std::exception& error) {
@@ -289,6 +302,12 @@ ApiResponse Api::route(const ApiRequest& request) {
     if (s[4] == "grades") return read_route([&] { return patient_grades(request, patient); });
     if (s[4] == "recommendations") return read_route([&] { return patient_recommendations(request, patient); });
     if (s[4] == "history") return read_route([&] { accept_only(request, {}); return patient_history(patient); });
+    if (s[4] == "days") {
+      return read_route([&] {
+        accept_only(request, {});
+        return ApiResponse{200, day_summary_json(current(patient)->timeline)};
+      });
+    }
   }
   if (s.size() == 6 && s[4] == "figures") {
     reading("GET");
@@ -353,8 +372,9 @@ void Api::write_to_store(Write write) {
   } catch (const std::invalid_argument& error) {
     // The store's refusals: an unknown patient or event is not there (404); anything else is the request's fault.
     const std::string message = error.what();
-    const bool missing = message.rfind("no patient", 0) == 0 || message.rfind("no event", 0) == 0;
-    throw ApiError(missing ? 404 : 422, message, missing ? "/path" : "/body");
+    if (message.rfind("no patient", 0) == 0) throw ApiError(404, message, "/path/patient");
+    if (message.rfind("no event", 0) == 0) throw ApiError(404, message, "/path/event");
+    throw ApiError(422, message, "/body");
   }
 }
 
@@ -378,17 +398,22 @@ ApiResponse Api::append_event(const ApiRequest& request, const std::string& pati
   require_json_content(request);
   const json body = json::parse(request.body, nullptr, false);
   if (body.is_discarded()) throw ApiError(422, "the body is not JSON", "/body");
-  if (body.is_object()) {
-    std::string uid;
-    write_to_store([&] { uid = store_.append_event(patient, request.body, session.username); });
-    return {201, json{{"event_uid", uid}}, {}};
+  const bool list = body.is_array();
+  try {
+    if (body.is_object()) {
+      std::string uid;
+      write_to_store([&] { uid = store_.append_event(patient, request.body, session.username); });
+      return {201, json{{"event_uid", uid}}, {}};
+    }
+    if (!list || body.empty()) throw ApiError(422, "the body must be an event (an object) or a non-empty list of events", "/body");
+    std::vector<std::string> events;
+    for (const json& event : body) events.push_back(event.dump());
+    std::vector<std::string> uids;
+    write_to_store([&] { uids = store_.append_events(patient, events, session.username); });
+    return {201, json{{"event_uids", uids}}, {}};
+  } catch (const InputError& error) {
+    return invalid_content(error, [&](const std::string& pointer) { return event_pointer_in_body(pointer, list, ""); });
   }
-  if (!body.is_array() || body.empty()) throw ApiError(422, "the body must be an event (an object) or a non-empty list of events", "/body");
-  std::vector<std::string> events;
-  for (const json& event : body) events.push_back(event.dump());
-  std::vector<std::string> uids;
-  write_to_store([&] { uids = store_.append_events(patient, events, session.username); });
-  return {201, json{{"event_uids", uids}}, {}};
 }
 
 ApiResponse Api::amend_event(const ApiRequest& request, const std::string& patient, const std::string& event,
@@ -398,7 +423,11 @@ ApiResponse Api::amend_event(const ApiRequest& request, const std::string& patie
   const std::string reason = string_field(body, "reason");
   const auto replacement = body.find("event");
   if (replacement == body.end() || !replacement->is_object()) throw ApiError(422, "\"event\" is required: the event as it should read", "/body/event");
-  write_to_store([&] { store_.amend_event(patient, event, replacement->dump(), session.username, reason); });
+  try {
+    write_to_store([&] { store_.amend_event(patient, event, replacement->dump(), session.username, reason); });
+  } catch (const InputError& error) {
+    return invalid_content(error, [](const std::string& pointer) { return event_pointer_in_body(pointer, false, "/event"); });
+  }
   return {200, json{{"event_uid", event}}, {}};
 }
 
@@ -429,17 +458,36 @@ ApiResponse Api::record_decision(const ApiRequest& request, const std::string& p
   }
   const auto protocol = std::find_if(protocols_.begin(), protocols_.end(), [&](const Protocol& p) { return p.name == protocol_name; });
   if (protocol == protocols_.end()) throw ApiError(422, fmt::format("no protocol \"{}\"", protocol_name), "/body/protocol");
-  const Timeline timeline = timeline_of(patient, std::nullopt);
+  const auto entry = current(patient);
+  const Timeline& timeline = entry->timeline;
   const std::int64_t t = last_recorded_time(timeline) + 1;
+  // The answer is to the advice the clinician saw: if the record has changed since (a reading, a dose,
+  // a weight), that advice may no longer stand, and the page must show the new one first.
+  if (body.contains("advice_at")) {
+    const auto& shown = body["advice_at"];
+    if (!shown.is_number()) throw ApiError(422, "\"advice_at\" is the advice's hours_since_infusion (a number)", "/body/advice_at");
+    const json now = time_json(timeline, t);
+    if (std::abs(shown.get<double>() - now["hours_since_infusion"].get<double>()) > 1e-6) {
+      throw ApiError(409, "the record has changed since this advice was given: reload and answer the current advice", "/body/advice_at");
+    }
+  }
   const Advice advice = ProtocolEngine(*protocol, protocol_rules_).advise(timeline, t);
   const auto recommended = std::find_if(advice.recommendations.begin(), advice.recommendations.end(),
                                         [&](const Recommendation& r) { return r.step_id == step; });
   if (recommended == advice.recommendations.end()) {
     throw ApiError(409, fmt::format("step \"{}\" of {} is not recommended now", step, protocol_name), "/body/step");
   }
+  // A blocking safety check stands in the way of giving it: it can be declined, not accepted (the CLI
+  // lifts a block only with --override and its reason).
+  if (decision == "accepted" && recommended->status == RecommendationStatus::blocked) {
+    throw ApiError(409, fmt::format("step \"{}\" is blocked by a safety check: it cannot be accepted", step), "/body/step");
+  }
+  json doses = json::array();
+  for (const PhaseDose& phase : recommended->schedule) doses.push_back(phase.summary);
   const json record{{"protocol", protocol_name},
                     {"step", step},
                     {"drug", recommended->drug},
+                    {"doses", std::move(doses)},
                     {"decision", decision},
                     {"reason", reason},
                     {"recommended_at", time_json(timeline, t)}};
@@ -614,6 +662,7 @@ ApiResponse Api::list_patients(const ApiRequest& request) {
   out.text = std::make_shared<const std::string>(json{{"patients", std::move(patients)}}.dump());
   // Built from a store at least as new as audit_seq: a write in between only makes the next request build it again.
   const std::lock_guard lock(cache_mutex_);
+  std::erase_if(boards_, [&](const auto& board) { return board.first.date != key.date; });  // one date kept: bounded
   boards_[key] = {audit_seq, out.text};
   return out;
 }
@@ -676,6 +725,21 @@ ApiResponse Api::patient_history(const std::string& patient) {
   return {200, json{{"history", std::move(out)}}};
 }
 
+std::size_t Api::warm_cache() {
+  std::map<std::string, std::int64_t> changes;
+  {
+    const std::lock_guard lock(store_mutex_);
+    changes = store_.latest_changes();
+  }
+  std::size_t read = 0;
+  for (const auto& [patient, change] : changes) {
+    if (stop_warming_) break;
+    (void)cached(patient, change);
+    ++read;
+  }
+  return read;
+}
+
 ApiResponse Api::protocols() const { return {200, protocols_json(protocols_)}; }
 
 ApiResponse Api::patient_figure(const std::string& patient, const std::string& figure) {
@@ -706,10 +770,16 @@ ApiResponse Api::cohort_report_route(const ApiRequest& request) {
     entries.push_back(current(listing.patient_id));
     patients.push_back({&entries.back()->timeline, entries.back()->grades});
   }
-  if (patients.empty()) throw ApiError(404, filter.active_only ? "no active patient in the store" : "no patient in the store");
+  if (patients.empty()) {
+    return {200, json{{"title", filter.active_only ? "Active patients" : "All patients in the store"},
+                      {"subtitle", filter.on_date},
+                      {"generated", ""},
+                      {"sections", json::array({{{"heading", "Patients"},
+                                                 {"blocks", json::array({{{"type", "paragraph"}, {"text", "No patient."}}})}}})}}};
+  }
   CohortReportOptions options;
   options.title = filter.active_only ? "Active patients" : "All patients in the store";
-  options.source = fmt::format("{} patients, {}", patients.size(), filter.on_date);
+  options.source = fmt::format("{} patient{}, {}", patients.size(), patients.size() == 1 ? "" : "s", filter.on_date);
   options.platelet_rules = PlateletRules::from(rules_);
   return {200, report_document_json(cohort_report(patients, options))};
 }

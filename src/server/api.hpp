@@ -6,6 +6,7 @@
 // request carries the session's CSRF token; every write is in the store's audit trail with the user.
 #include <nlohmann/json.hpp>
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -39,7 +40,11 @@ struct ApiResponse {
   nlohmann::json body;
   std::shared_ptr<const std::string> text;  // when set, the body already serialised (a cached document)
   std::vector<std::pair<std::string, std::string>> headers;  // "Set-Cookie" and the like
-  [[nodiscard]] std::string serialised() const { return text ? *text : body.dump(); }
+  // Bytes that are not UTF-8 (a query parameter's name echoed in an error) are written as U+FFFD: a
+  // request can make the answer say what it sent, never make it fail.
+  [[nodiscard]] std::string serialised() const {
+    return text ? *text : body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
 };
 
 struct ApiOptions {
@@ -56,6 +61,11 @@ class Api {
  public:
   Api(Store& store, std::vector<Protocol> protocols, RuleSet rules, ApiOptions options = {});
   [[nodiscard]] ApiResponse handle(const ApiRequest& request);
+  // Reads and grades every patient's record into the cache, so that the first ward board after a
+  // start is answered from it (a server may run this in a thread of its own while it already serves).
+  std::size_t warm_cache();  // how many records
+  // Makes a warm_cache() in progress return after the record it is reading (a server that stops).
+  void stop_warming() { stop_warming_ = true; }
 
  private:
   ApiResponse route(const ApiRequest& request);
@@ -101,6 +111,7 @@ class Api {
   template <class Write>
   void write_to_store(Write write);
 
+  std::atomic<bool> stop_warming_{false};
   Store& store_;
   std::mutex store_mutex_;
   std::vector<Protocol> protocols_;

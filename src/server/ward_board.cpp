@@ -4,18 +4,25 @@
 
 #include "cli/grading_output.hpp"
 #include "clinical/crs_astct.hpp"
+#include "clinical/grade.hpp"
 
 namespace crsguard {
 namespace {
 
 using nlohmann::json;
 
-// The latest (t, grade) at or before `until` among graded entries, walking back from the end.
+struct Graded {
+  std::int64_t t = 0;
+  int grade = 0;
+  bool lower_bound = false;
+};
+
+// The latest graded entry at or before `until`, walking back from the end.
 template <class Range, class GradeOf>
-std::optional<std::pair<std::int64_t, int>> latest_graded(const Range& range, std::int64_t until, GradeOf grade_of) {
+std::optional<Graded> latest_graded(const Range& range, std::int64_t until, GradeOf grade_of) {
   for (auto it = range.rbegin(); it != range.rend(); ++it) {
     if (it->t > until) continue;
-    if (const std::optional<int> grade = grade_of(*it)) return std::pair{it->t, *grade};
+    if (const std::optional<Graded> graded = grade_of(*it)) return graded;
   }
   return std::nullopt;
 }
@@ -25,35 +32,42 @@ GradeChange change_of(const Range& range, GradeOf grade_of) {
   GradeChange out;
   const auto now = latest_graded(range, INT64_MAX, grade_of);
   if (!now) return out;
-  out.now = now->second;
-  out.at = now->first;
-  if (const auto before = latest_graded(range, now->first - kTrendWindowSeconds, grade_of)) out.before = before->second;
+  out.now = now->grade;
+  out.now_lower_bound = now->lower_bound;
+  out.at = now->t;
+  if (const auto before = latest_graded(range, now->t - kTrendWindowSeconds, grade_of)) out.before = before->grade;
   return out;
 }
 
-std::optional<int> crs_grade_of(const CrsMoment& moment) {
-  return moment.grade < 0 ? std::nullopt : std::optional(moment.grade);
+std::optional<Graded> crs_graded(const CrsMoment& moment) {
+  if (moment.grade < 0) return std::nullopt;
+  return Graded{moment.t, moment.grade, highest_possible_grade(moment) > moment.grade};
 }
 
-std::optional<int> icans_grade_of(const IcansAssessmentGrade& assessment) { return assessment.result.grade; }
+std::optional<Graded> icans_graded(const IcansAssessmentGrade& assessment) {
+  if (!assessment.result.grade) return std::nullopt;
+  return Graded{assessment.t, *assessment.result.grade, assessment.result.assessment == Assessment::incomplete};
+}
 
 bool newly_severe(const GradeChange& change) {
   return change.now && *change.now >= 2 && (!change.before || *change.before < *change.now);
 }
 
 std::string change_text(const char* what, const GradeChange& change) {
-  if (!change.before) return fmt::format("{} grade {} (nothing assessable 24 h before)", what, *change.now);
-  return fmt::format("{} grade {} (grade {} 24 h before)", what, *change.now, *change.before);
+  const std::string grade = fmt::format("{}{}", change.now_lower_bound ? "≥" : "", *change.now);
+  if (!change.before) return fmt::format("{} grade {} (nothing assessable 24 h before)", what, grade);
+  return fmt::format("{} grade {} (grade {} 24 h before)", what, grade, *change.before);
 }
 
 }  // namespace
 
-GradeChange crs_change(const CourseGrades& grades) { return change_of(grades.crs.moments, crs_grade_of); }
-GradeChange icans_change(const CourseGrades& grades) { return change_of(grades.icans, icans_grade_of); }
+GradeChange crs_change(const CourseGrades& grades) { return change_of(grades.crs.moments, crs_graded); }
+GradeChange icans_change(const CourseGrades& grades) { return change_of(grades.icans, icans_graded); }
 
 json trend_json(const GradeChange& change) {
   if (!change.now || !change.before) return nullptr;
   if (*change.now > *change.before) return "up";
+  if (change.now_lower_bound) return nullptr;
   if (*change.now < *change.before) return "down";
   return "same";
 }
@@ -69,7 +83,8 @@ json glance_json(const Timeline& timeline, const CourseGrades& grades) {
   }
   const GradeChange icans = icans_change(grades);
   out["crs_now"] = std::move(crs);
-  out["icans_now"] = icans.now ? json{{"grade", *icans.now}, {"at", time_json(timeline, icans.at)}} : json(nullptr);
+  out["icans_now"] = icans.now ? json{{"grade", *icans.now}, {"lower_bound", icans.now_lower_bound}, {"at", time_json(timeline, icans.at)}}
+                               : json(nullptr);
   out["crs_trend"] = trend_json(crs_change(grades));
   out["icans_trend"] = trend_json(icans);
   const auto max_crs = grades.max_crs_grade();

@@ -20,16 +20,19 @@ inline constexpr std::int64_t kTrendWindowSeconds = 24 * 3600;
 // A grade now against the grade kTrendWindowSeconds before.
 struct GradeChange {
   std::optional<int> now;
-  std::optional<int> before;  // nullopt: nothing assessable that long before
-  std::int64_t at = 0;        // when `now` was assessed
+  bool now_lower_bound = false;  // `now` is "≥": an input that could raise it was not recorded
+  std::optional<int> before;     // nullopt: nothing assessable that long before
+  std::int64_t at = 0;           // when `now` was assessed
 };
 
 GradeChange crs_change(const CourseGrades& grades);
 GradeChange icans_change(const CourseGrades& grades);
-// "up", "down", "same"; null when either grade is unknown.
+// "up", "down", "same"; null when either grade is unknown, or when `now` is a lower bound not above
+// `before` (a "≥1" after a 2 may be no better at all).
 nlohmann::json trend_json(const GradeChange& change);
 
-// crs_now, icans_now, crs_max, icans_max, crs_trend, icans_trend, last_observation.
+// crs_now and icans_now (each {grade, lower_bound, at, ...}), crs_max, icans_max, crs_trend, icans_trend,
+// last_observation.
 nlohmann::json glance_json(const Timeline& timeline, const CourseGrades& grades);
 
 // [{kind, message}]: new_grade_2_or_more (CRS or ICANS at grade ≥ 2 and higher than 24 h before, or

@@ -5,8 +5,12 @@
 #include <httplib.h>
 
 #include <nlohmann/json.hpp>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <thread>
 
@@ -163,7 +167,8 @@ TEST_F(ApiOverHttp, EveryRouteNeedsASessionAndEachRoleOnlyWhatItMay) {
   Client clinician = as("clinician");
   const std::string p = "/api/v1/patients/" + adult_id();
   const std::size_t before = audit_entries();
-  for (const std::string& path : {std::string("/api/v1/patients"), p + "/timeline", p + "/grades", p + "/history",
+  for (const std::string& path : {std::string("/api/v1/patients"), p + "/timeline", p + "/grades", p + "/history", p + "/days",
+                                  p + "/figures/vitals", std::string("/api/v1/vocabulary"), std::string("/api/v1/cohort/report"),
                                   p + "/recommendations?protocol=zi2021-adult", std::string("/api/v1/protocols"),
                                   std::string("/api/v1/session")}) {
     EXPECT_EQ(anonymous.get(path).status, 401) << path;
@@ -216,6 +221,11 @@ TEST_F(ApiOverHttp, AClinicianRecordsAReadingThatRaisesTheGradeAndTheAuditNamesT
   // Amended with a reason (the thermometer was wrong), then the amendment is the current reading.
   json corrected = json::parse(kFever);
   corrected["value"] = 37.2;
+  json implausible = corrected;
+  implausible["value"] = 60;
+  const Reply refused = clinician.send("PUT", p + "/events/" + uid, json{{"reason", "probe fault"}, {"event", implausible}}.dump());
+  ASSERT_EQ(refused.status, 422);
+  EXPECT_EQ(refused.body["error"]["problems"][0]["pointer"], "/event/value");  // where it is in this body
   const Reply amended = clinician.send("PUT", p + "/events/" + uid, json{{"reason", "probe fault"}, {"event", corrected}}.dump());
   ASSERT_EQ(amended.status, 200) << amended.body.dump();
   EXPECT_NE(clinician.get(p + "/timeline").body.dump().find("37.2"), std::string::npos);
@@ -260,10 +270,19 @@ TEST_F(ApiOverHttp, AClinicianAnswersTheCurrentRecommendationAndTheAnswerIsInThe
   EXPECT_EQ(answer(clinician, step, "declined", " ").status, 422);        // a refusal needs its reason
   EXPECT_EQ(answer(clinician, step, "maybe", "").status, 422);
   EXPECT_EQ(answer(clinician, "tocilizumab", "accepted", "").status, 409);  // not recommended now
+  // An answer to advice the record has moved on from (its time is not the advice's now) is refused.
+  const Reply stale = clinician.send("POST", p + "/decisions",
+                                     json{{"protocol", "pan2021-paediatric"}, {"step", step}, {"decision", "accepted"}, {"advice_at", 1.5}}.dump());
+  EXPECT_EQ(stale.status, 409) << stale.body.dump();
+  EXPECT_EQ(stale.body["error"]["where"], "/body/advice_at");
   EXPECT_EQ(audit_entries(), before);
-  const Reply accepted = answer(clinician, step, "accepted", "");
+  const Reply accepted = clinician.send("POST", p + "/decisions",
+                                        json{{"protocol", "pan2021-paediatric"}, {"step", step}, {"decision", "accepted"},
+                                             {"advice_at", advice.body["at"]["hours_since_infusion"]}}.dump());
   ASSERT_EQ(accepted.status, 201) << accepted.body.dump();
   EXPECT_EQ(accepted.body["drug"], "ruxolitinib");
+  ASSERT_FALSE(accepted.body["doses"].empty());  // what was accepted, dose included
+  EXPECT_NE(accepted.body["doses"][0].get<std::string>().find("mg"), std::string::npos) << accepted.body.dump();
   const Reply listed = viewer.get(p + "/decisions");
   ASSERT_EQ(listed.status, 200);
   ASSERT_EQ(listed.body["decisions"].size(), 1U);
@@ -297,6 +316,10 @@ TEST_F(ApiOverHttp, ReadsTheStoreAsTheCommandLineDoes) {
   const Reply advice = viewer.get("/api/v1/patients/" + adult_id() + "/recommendations?protocol=zi2021-adult");
   ASSERT_EQ(advice.status, 200);
   EXPECT_TRUE(advice.body.contains("recommendations"));
+  const Reply days = viewer.get("/api/v1/patients/" + adult_id() + "/days");
+  ASSERT_EQ(days.status, 200);
+  ASSERT_FALSE(days.body["days"].empty());
+  EXPECT_TRUE(days.body["days"][0].contains("max_temperature"));
   const Reply before = viewer.get("/api/v1/patients/" + adult_id() + "/timeline?as_of=2000-01-01");
   EXPECT_EQ(before.status, 404);
   EXPECT_EQ(before.body["error"]["where"], "/path/patient");
@@ -451,6 +474,68 @@ TEST_F(ApiOverHttp, GivesEachPatientFigureAndTheCohortReportAsVegaLite) {
   }
   EXPECT_GE(figures, 2);
   EXPECT_GE(tables, 1);
+}
+
+// A self-signed certificate for 127.0.0.1 (P-256, one day), written as PEM files.
+void write_self_signed_certificate(const std::filesystem::path& certificate, const std::filesystem::path& key) {
+  EVP_PKEY* pkey = EVP_EC_gen("P-256");
+  ASSERT_NE(pkey, nullptr);
+  X509* x509 = X509_new();
+  X509_set_version(x509, 2);
+  ASN1_INTEGER_set(X509_get_serialNumber(x509), 1);
+  X509_gmtime_adj(X509_getm_notBefore(x509), 0);
+  X509_gmtime_adj(X509_getm_notAfter(x509), 24L * 3600);
+  X509_set_pubkey(x509, pkey);
+  X509_NAME* name = X509_get_subject_name(x509);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("127.0.0.1"), -1, -1, 0);
+  X509_set_issuer_name(x509, name);
+  ASSERT_GT(X509_sign(x509, pkey, EVP_sha256()), 0);
+  FILE* file = std::fopen(certificate.c_str(), "w");
+  PEM_write_X509(file, x509);
+  std::fclose(file);
+  file = std::fopen(key.c_str(), "w");
+  PEM_write_PrivateKey(file, pkey, nullptr, nullptr, 0, nullptr, nullptr);
+  std::fclose(file);
+  X509_free(x509);
+  EVP_PKEY_free(pkey);
+}
+
+TEST(Tls, ServesHttpsWithASecureSessionCookie) {
+  testing::TempFolder folder("api-tls");
+  const auto certificate = folder.path() / "cert.pem";
+  const auto key = folder.path() / "key.pem";
+  write_self_signed_certificate(certificate, key);
+  auto store = open_store("sqlite:" + (folder.path() / "store.db").string());
+  create_account(*store, "nurse", "clinician", kPassword, "test");
+  ApiOptions api_options;
+  api_options.secure_cookies = true;
+  Api api(*store, shipped_protocols(), load_rules(), api_options);
+  ServerOptions options;
+  options.port = 0;
+  options.certificate_file = certificate.string();
+  options.key_file = key.string();
+  HttpServer server(api, options);
+  const int port = server.bind();
+  std::thread serving([&] { server.serve(); });
+  for (int i = 0; i < 500 && !server.running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  httplib::SSLClient client("127.0.0.1", port);
+  client.enable_server_certificate_verification(false);  // self-signed: the test checks the server, not a CA
+  const httplib::Result login = client.Post("/api/v1/session", json{{"username", "nurse"}, {"password", kPassword}}.dump(), "application/json");
+  ASSERT_TRUE(login);
+  EXPECT_EQ(login->status, 200);
+  const std::string cookie = login->get_header_value("Set-Cookie");
+  EXPECT_NE(cookie.find("; Secure"), std::string::npos) << cookie;
+  EXPECT_NE(cookie.find("HttpOnly"), std::string::npos) << cookie;
+  const httplib::Result page = client.Get("/");
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->status, 200);
+  // Plain HTTP on the TLS port gets no answer.
+  httplib::Client plain("127.0.0.1", port);
+  plain.set_read_timeout(std::chrono::seconds(2));
+  const httplib::Result refused = plain.Get("/api/v1/session");
+  EXPECT_TRUE(!refused || refused->status != 200);
+  server.stop();
+  serving.join();
 }
 
 TEST(Demo, SeedsTheExamplesVirtualPatientsInAnActiveCourseAndAnAccount) {

@@ -38,7 +38,7 @@ export interface Alert {
 
 export interface Glance {
   crs_now: { grade: number; lower_bound: boolean; at: StudyTime; episode: number } | null;
-  icans_now: { grade: number; at: StudyTime } | null;
+  icans_now: { grade: number; lower_bound: boolean; at: StudyTime } | null;
   crs_trend: Trend;
   icans_trend: Trend;
   crs_max: number | null;
@@ -187,6 +187,8 @@ export async function call<T>(method: string, path: string, body?: unknown): Pro
   });
   const document = await response.json().catch(() => null);
   if (!response.ok) {
+    // The session ended (idle, or the server restarted): the page goes back to the login form.
+    if (response.status === 401 && path !== "/session") window.dispatchEvent(new Event("crsguard:logged-out"));
     const error = document?.error;
     throw new ApiError(response.status, error?.message ?? `HTTP ${response.status}`, error?.where, error?.problems ?? []);
   }

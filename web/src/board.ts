@@ -16,7 +16,7 @@ function rowOf(row: PatientRow): HTMLTableRowElement {
     h("td", {}, h("a", { href: `#/patient/${encodeURIComponent(row.id)}` }, row.id)),
     h("td", { class: "number" }, row.day_since_infusion ?? (row.last_recorded_day !== null ? `(${row.last_recorded_day})` : "—")),
     h("td", { class: "crs" }, gradeBadge("CRS", row.crs_now?.grade, row.crs_now?.lower_bound), " ", trendMark(row.crs_trend)),
-    h("td", { class: "icans" }, gradeBadge("ICANS", row.icans_now?.grade), " ", trendMark(row.icans_trend)),
+    h("td", { class: "icans" }, gradeBadge("ICANS", row.icans_now?.grade, row.icans_now?.lower_bound), " ", trendMark(row.icans_trend)),
     h("td", {}, `${row.crs_max ?? "—"} / ${row.icans_max ?? "—"}`),
     h("td", { class: "alerts" }, ...row.alerts.map((a) => h("span", { class: `alert alert-${a.kind}`, title: a.message }, a.message))),
     h("td", {}, studyTimeText(row.last_observation)),
@@ -38,20 +38,28 @@ export async function showBoard(main: HTMLElement, protocol: string, signal: Abo
       table,
     ),
   );
+  let updated = "";
   const load = async () => {
+    if (signal.aborted) return;
     try {
       const query = new URLSearchParams({ active: String(activeOnly.checked), protocol });
       const { patients } = await call<{ patients: PatientRow[] }>("GET", `/patients?${query}`);
+      if (signal.aborted) return;
       patients.sort((a, b) => severity(b) - severity(a) || a.id.localeCompare(b.id));
       replaceContent(table, ...patients.map(rowOf));
       if (patients.length === 0) replaceContent(table, h("tr", {}, h("td", { colspan: 7 }, "No patient.")));
-      status.textContent = `${patients.length} patients, updated ${new Date().toLocaleTimeString()}; alerts under ${protocol}`;
+      table.classList.remove("stale");
+      updated = new Date().toLocaleTimeString();
+      status.textContent = `${patients.length} patients, updated ${updated}; alerts under ${protocol}`;
     } catch (error) {
-      replaceContent(status, errorBox(error));
+      // What is on screen is no longer current: say so, rather than leave it looking live.
+      table.classList.add("stale");
+      replaceContent(status, errorBox(error), updated ? ` The board shows the state at ${updated}.` : "");
     }
   };
-  activeOnly.addEventListener("change", load);
-  await load();
+  // Set up before the first answer: leaving the page while it loads must still stop the polling.
   const timer = window.setInterval(load, kPollMilliseconds);
   signal.addEventListener("abort", () => window.clearInterval(timer));
+  activeOnly.addEventListener("change", load);
+  await load();
 }

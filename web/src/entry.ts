@@ -18,10 +18,13 @@ class Form {
   readonly general = h("p", { class: "form-error", role: "alert" });
   readonly done = h("p", { class: "form-done", role: "status" });
 
-  field(label: string, pointer: string, ...inputs: HTMLElement[]): HTMLElement {
+  // One labelled row; `pointers` are where the server reports its problems (the first names the row):
+  // a value with its unit is "/value" and "/unit".
+  field(label: string, pointers: string | string[], ...inputs: HTMLElement[]): HTMLElement {
+    const all = typeof pointers === "string" ? [pointers] : pointers;
     const message = h("span", { class: "field-error" });
-    for (const input of inputs) this.fields.push({ pointer, element: input, message });
-    return h("div", { class: "field", "data-pointer": pointer }, h("label", {}, h("span", { class: "label" }, label), ...inputs), message);
+    for (const pointer of all) this.fields.push({ pointer, element: inputs[0], message });
+    return h("div", { class: "field", "data-pointer": all[0] }, h("label", {}, h("span", { class: "label" }, label), ...inputs), message);
   }
 
   clear(): void {
@@ -48,6 +51,27 @@ class Form {
   }
 }
 
+// Problems the form finds itself (nothing chosen), shown at their fields as the server's are.
+class FormProblems extends Error {
+  constructor(readonly problems: Problem[]) {
+    super(problems.map((p) => p.reason).join("; "));
+  }
+}
+
+// Throws FormProblems naming every required choice left empty: a unit, a drug, a device is never assumed.
+function requireChosen(choices: [pointer: string, select: HTMLSelectElement | HTMLInputElement, what: string][]): void {
+  const problems = choices.filter(([, select]) => select.value.trim() === "").map(([pointer, , what]) => ({ pointer, field: "", reason: `choose ${what}` }));
+  if (problems.length > 0) throw new FormProblems(problems);
+}
+
+// A unit to choose: preselected only when there is one; else nothing until the user chooses.
+function unitSelect(name: string, units: readonly string[]): HTMLSelectElement {
+  return select(name, units, units.length === 1 ? undefined : "unit…");
+}
+function fillUnits(unit: HTMLSelectElement, units: readonly string[]): void {
+  replaceContent(unit, units.length === 1 ? null : h("option", { value: "" }, "unit…"), ...units.map((u) => h("option", { value: u }, u)));
+}
+
 const number = (name: string, attributes: Record<string, string> = {}) => h("input", { type: "number", step: "any", name, inputmode: "decimal", ...attributes });
 function select(name: string, options: readonly string[], blank?: string): HTMLSelectElement {
   return h("select", { name }, blank !== undefined ? h("option", { value: "" }, blank) : null, ...options.map((o) => h("option", { value: o }, o)));
@@ -56,12 +80,27 @@ const valueOf = (input: HTMLInputElement) => (input.value.trim() === "" ? null :
 const quantity = (value: number, unit: string) => ({ value, unit });
 
 // Day and clock of the readings: by default now, as a study day counted from the infusion's date.
-function timeFields(form: Form, defaultDay: number): { element: HTMLElement; time: () => TimelineEvent } {
-  const now = new Date();
-  const day = number("day", { value: String(defaultDay), step: "1" });
-  const clock = h("input", { type: "time", name: "clock", value: `${String(now.getHours()).padStart(2, "0")}:${String(now.getMinutes()).padStart(2, "0")}` });
+// Until the user edits them, the day and clock follow the time of recording (read again at each
+// submission, not when the page was opened); after a reading is recorded they follow it again.
+function timeFields(form: Form, defaultDay: () => number | null): { element: HTMLElement; time: () => TimelineEvent; reset: () => void } {
+  const day = number("day", { step: "1" });
+  const clock = h("input", { type: "time", name: "clock" });
+  let edited = false;
+  const follow = () => {
+    const now = new Date();
+    const today = defaultDay();
+    day.value = today === null ? "" : String(today);
+    clock.value = `${String(now.getHours()).padStart(2, "0")}:${String(now.getMinutes()).padStart(2, "0")}`;
+  };
+  for (const input of [day, clock]) input.addEventListener("input", () => (edited = true));
+  follow();
   const element = h("div", { class: "time" }, form.field("study day", "/time", day), form.field("clock", "/time/clock", clock));
-  return { element, time: () => (clock.value ? { day: Number(day.value), clock: clock.value } : { day: Number(day.value) }) };
+  const time = () => {
+    if (!edited) follow();
+    requireChosen([["/time", day, "the study day (the infusion's date is not known)"]]);
+    return clock.value ? { day: Number(day.value), clock: clock.value } : { day: Number(day.value) };
+  };
+  return { element, time, reset: () => { edited = false; follow(); } };
 }
 
 function unitsOf(vocabulary: Vocabulary, code: string): string[] {
@@ -72,14 +111,25 @@ interface Panel {
   title: string;
   form: Form;
   body: HTMLElement;
+  clear: () => void;  // after a reading is recorded: empty values, the time following now again
   events: () => TimelineEvent[];  // throws Error for what the form itself can tell (nothing entered)
   // Maps the pointer of event N in the request to the form's pointer space.
   pointerOf?: (index: number) => string;
 }
 
-function vitalsPanel(vocabulary: Vocabulary, defaultDay: number): Panel {
+// A form's inputs emptied after a reading is recorded (selects back to their first option).
+function emptied(...inputs: (HTMLInputElement | HTMLSelectElement)[]): void {
+  for (const input of inputs) {
+    if (input instanceof HTMLSelectElement) input.selectedIndex = 0;
+    else input.value = "";
+  }
+}
+
+type Today = () => number | null;
+
+function vitalsPanel(vocabulary: Vocabulary, today: Today): Panel {
   const form = new Form();
-  const time = timeFields(form, defaultDay);
+  const time = timeFields(form, today);
   const vitals: [code: string, label: string][] = [
     ["body_temperature", "temperature"],
     ["heart_rate", "heart rate"],
@@ -88,32 +138,34 @@ function vitalsPanel(vocabulary: Vocabulary, defaultDay: number): Panel {
     ["diastolic_bp", "diastolic BP"],
     ["spo2", "SpO₂"],
   ];
-  const rows = vitals.map(([code, label]) => {
-    const input = number(code);
-    const unit = select(`${code}_unit`, unitsOf(vocabulary, code));
-    return { code, label, input, unit };
-  });
-  // Pointers depend on which rows were filled: assigned when the events are built.
-  const wrappers = rows.map((row) => form.field(row.label, `/vital/${row.code}`, row.input, row.unit));
+  const rows = vitals.map(([code, label]) => ({ code, label, input: number(code), unit: unitSelect(`${code}_unit`, unitsOf(vocabulary, code)) }));
+  // The server's pointers name the reading's place in the list sent: mapped back by pointerOf.
+  const body = h("div", {}, time.element, ...rows.map((row) => form.field(row.label, `/vital/${row.code}`, row.input, row.unit)));
   let filled: typeof rows = [];
-  const body = h("div", {}, time.element, ...wrappers);
   return {
     title: "Vitals",
     form,
     body,
+    clear: () => {
+      emptied(...rows.flatMap((r) => [r.input, r.unit]));
+      time.reset();
+    },
     events: () => {
-      filled = rows.filter((r) => r.input.value.trim() !== "");
-      if (filled.length === 0) throw new Error("enter at least one vital sign");
-      return filled.map((r) => ({ kind: "observation", code: r.code, value: valueOf(r.input), unit: r.unit.value, time: time.time() }));
+      const entered = rows.filter((r) => r.input.value.trim() !== "");
+      if (entered.length === 0) throw new Error("enter at least one vital sign");
+      requireChosen(entered.map((r) => [`/vital/${r.code}`, r.unit, `the unit of the ${r.label}`]));
+      const at = time.time();
+      filled = entered;
+      return entered.map((r) => ({ kind: "observation", code: r.code, value: valueOf(r.input), unit: r.unit.value, time: at }));
     },
     pointerOf: (index) => `/vital/${filled[index]?.code ?? ""}`,
   };
 }
 
-function oxygenPanel(vocabulary: Vocabulary, defaultDay: number): Panel {
+function oxygenPanel(vocabulary: Vocabulary, today: Today): Panel {
   const form = new Form();
-  const time = timeFields(form, defaultDay);
-  const device = select("device", vocabulary.oxygen_devices);
+  const time = timeFields(form, today);
+  const device = select("device", vocabulary.oxygen_devices, "device…");
   const flow = number("flow");
   const fio2 = number("fio2");
   const body = h("div", {}, time.element, form.field("device", "/device", device), form.field("flow (L/min)", "/flow", flow), form.field("FiO₂ (%)", "/fio2", fio2));
@@ -121,7 +173,12 @@ function oxygenPanel(vocabulary: Vocabulary, defaultDay: number): Panel {
     title: "Oxygen",
     form,
     body,
+    clear: () => {
+      emptied(device, flow, fio2);
+      time.reset();
+    },
     events: () => {
+      requireChosen([["/device", device, "the device (none, if the oxygen was stopped)"]]);
       const event: TimelineEvent = { kind: "oxygen", device: device.value, time: time.time() };
       const f = valueOf(flow);
       const o = valueOf(fio2);
@@ -132,24 +189,30 @@ function oxygenPanel(vocabulary: Vocabulary, defaultDay: number): Panel {
   };
 }
 
-function vasopressorPanel(vocabulary: Vocabulary, defaultDay: number): Panel {
+function vasopressorPanel(vocabulary: Vocabulary, today: Today): Panel {
   const form = new Form();
-  const time = timeFields(form, defaultDay);
-  const agent = select("agent", vocabulary.vasopressors.map((v) => v.agent));
-  const action = select("action", vocabulary.vasopressor_actions);
+  const time = timeFields(form, today);
+  const agent = select("agent", vocabulary.vasopressors.map((v) => v.agent), "agent…");
+  const action = select("action", vocabulary.vasopressor_actions, "action…");
   const dose = number("dose");
   const unit = select("dose_unit", []);
-  const units = () => replaceContent(unit, ...(vocabulary.vasopressors.find((v) => v.agent === agent.value)?.dose_units ?? []).map((u) => h("option", { value: u }, u)));
+  const units = () => fillUnits(unit, vocabulary.vasopressors.find((v) => v.agent === agent.value)?.dose_units ?? []);
   agent.addEventListener("change", units);
   units();
-  const body = h("div", {}, time.element, form.field("agent", "/agent", agent), form.field("action", "/action", action), form.field("dose", "/dose", dose, unit));
+  const body = h("div", {}, time.element, form.field("agent", "/agent", agent), form.field("action", "/action", action), form.field("dose", ["/dose", "/dose/value", "/dose/unit"], dose, unit));
   return {
     title: "Vasopressor",
     form,
     body,
+    clear: () => {
+      emptied(agent, action, dose);
+      units();
+      time.reset();
+    },
     events: () => {
-      const event: TimelineEvent = { kind: "vasopressor", agent: agent.value, action: action.value, time: time.time() };
       const d = valueOf(dose);
+      requireChosen([["/agent", agent, "the agent"], ["/action", action, "start, adjust or stop"], ...(d !== null ? [["/dose", unit, "the dose's unit"] as [string, HTMLSelectElement, string]] : [])]);
+      const event: TimelineEvent = { kind: "vasopressor", agent: agent.value, action: action.value, time: time.time() };
       if (d !== null) event.dose = quantity(d, unit.value);
       return [event];
     },
@@ -164,19 +227,17 @@ const kIceItems: [item: string, label: string, max: number][] = [
   ["attention", "attention (count back from 100 by 10)", 1],
 ];
 
-function icePanel(vocabulary: Vocabulary, defaultDay: number): Panel {
+function icePanel(vocabulary: Vocabulary, today: Today): Panel {
   const form = new Form();
-  const time = timeFields(form, defaultDay);
+  const time = timeFields(form, today);
   const total = h("output", { name: "ice_total" }, "—");
-  const items = kIceItems.map(([item, label, max]) => {
-    const choice = select(`ice_${item}`, Array.from({ length: max + 1 }, (_, i) => String(i)), "not scored");
-    return { item, label, max, choice };
-  });
+  const items = kIceItems.map(([item, label, max]) => ({ item, label, max, choice: select(`ice_${item}`, Array.from({ length: max + 1 }, (_, i) => String(i)), "not scored") }));
   const update = () => {
     const scored = items.filter((i) => i.choice.value !== "");
     total.textContent = scored.length === items.length ? `${scored.reduce((sum, i) => sum + Number(i.choice.value), 0)} / 10` : `${scored.length} of 5 items scored`;
   };
   for (const i of items) i.choice.addEventListener("change", update);
+  update();
   const consciousness = select("consciousness", vocabulary.consciousness, "not assessed");
   const body = h(
     "div",
@@ -190,10 +251,15 @@ function icePanel(vocabulary: Vocabulary, defaultDay: number): Panel {
     title: "ICE",
     form,
     body,
+    clear: () => {
+      emptied(...items.map((i) => i.choice), consciousness);
+      update();
+      time.reset();
+    },
     events: () => {
       const event: TimelineEvent = { kind: "neuro", time: time.time() };
       if (items.some((i) => i.choice.value !== "")) {
-        if (items.some((i) => i.choice.value === "")) throw new Error("score all five ICE items, or none");
+        requireChosen(items.map((i) => [`/ice/${i.item}`, i.choice, "a score: all five ICE items, or none"]));
         event.ice = Object.fromEntries(items.map((i) => [i.item, Number(i.choice.value)]));
       }
       if (consciousness.value) event.consciousness = consciousness.value;
@@ -203,23 +269,29 @@ function icePanel(vocabulary: Vocabulary, defaultDay: number): Panel {
   };
 }
 
-function labPanel(vocabulary: Vocabulary, defaultDay: number): Panel {
+function labPanel(vocabulary: Vocabulary, today: Today): Panel {
   const form = new Form();
-  const time = timeFields(form, defaultDay);
+  const time = timeFields(form, today);
   const labs = vocabulary.observations.filter((o) => o.category !== "vital_sign");
-  const code = h("select", { name: "code" }, ...labs.map((o) => h("option", { value: o.code }, `${o.display} (${o.code})`)));
+  const code = h("select", { name: "code" }, h("option", { value: "" }, "test…"), ...labs.map((o) => h("option", { value: o.code }, `${o.display} (${o.code})`)));
   const comparator = select("comparator", ["<", "<=", ">=", ">"], "=");
   const value = number("value");
   const unit = select("unit", []);
-  const units = () => replaceContent(unit, ...unitsOf(vocabulary, code.value).map((u) => h("option", { value: u }, u)));
+  const units = () => fillUnits(unit, unitsOf(vocabulary, code.value));
   code.addEventListener("change", units);
   units();
-  const body = h("div", {}, time.element, form.field("test", "/code", code), form.field("value", "/value", comparator, value, unit));
+  const body = h("div", {}, time.element, form.field("test", "/code", code), form.field("value", ["/value", "/unit", "/comparator"], comparator, value, unit));
   return {
     title: "Lab",
     form,
     body,
+    clear: () => {
+      emptied(code, comparator, value);
+      units();
+      time.reset();
+    },
     events: () => {
+      requireChosen([["/code", code, "the test"], ["/value", unit, "the unit (mg/L and mg/dL differ tenfold)"]]);
       const event: TimelineEvent = { kind: "observation", code: code.value, value: valueOf(value), unit: unit.value, time: time.time() };
       if (comparator.value) event.comparator = comparator.value;
       return [event];
@@ -227,25 +299,31 @@ function labPanel(vocabulary: Vocabulary, defaultDay: number): Panel {
   };
 }
 
-function drugPanel(vocabulary: Vocabulary, defaultDay: number): Panel {
+function drugPanel(vocabulary: Vocabulary, today: Today): Panel {
   const form = new Form();
-  const time = timeFields(form, defaultDay);
-  const drug = select("drug", vocabulary.drugs.map((d) => d.name));
+  const time = timeFields(form, today);
+  const drug = select("drug", vocabulary.drugs.map((d) => d.name), "drug…");
   const dose = number("dose");
   const unit = select("dose_unit", []);
-  const units = () => replaceContent(unit, ...(vocabulary.drugs.find((d) => d.name === drug.value)?.dose_units ?? []).map((u) => h("option", { value: u }, u)));
+  const units = () => fillUnits(unit, vocabulary.drugs.find((d) => d.name === drug.value)?.dose_units ?? []);
   drug.addEventListener("change", units);
   units();
   const route = select("route", vocabulary.routes, "not recorded");
   const indication = select("indication", vocabulary.indications, "not recorded");
-  const body = h("div", {}, time.element, form.field("drug", "/drug", drug), form.field("dose", "/dose", dose, unit), form.field("route", "/route", route), form.field("indication", "/indication", indication));
+  const body = h("div", {}, time.element, form.field("drug", "/drug", drug), form.field("dose", ["/dose", "/dose/value", "/dose/unit"], dose, unit), form.field("route", "/route", route), form.field("indication", "/indication", indication));
   return {
     title: "Drug given",
     form,
     body,
+    clear: () => {
+      emptied(drug, dose, route, indication);
+      units();
+      time.reset();
+    },
     events: () => {
-      const event: TimelineEvent = { kind: "administration", drug: drug.value, time: time.time() };
       const d = valueOf(dose);
+      requireChosen([["/drug", drug, "the drug"], ...(d !== null ? [["/dose", unit, "the dose's unit"] as [string, HTMLSelectElement, string]] : [])]);
+      const event: TimelineEvent = { kind: "administration", drug: drug.value, time: time.time() };
       if (d !== null) event.dose = quantity(d, unit.value);
       if (route.value) event.route = route.value;
       if (indication.value) event.indication = indication.value;
@@ -264,20 +342,24 @@ function formPointer(panel: Panel, pointer: string, asList: boolean): string {
   return rest.startsWith("/time") ? rest : panel.pointerOf(Number(match[1]));
 }
 
-async function submit(patient: string, panel: Panel, done: () => void): Promise<void> {
+async function submit(patient: string, panel: Panel, button: HTMLButtonElement, done: () => void): Promise<void> {
   const { form } = panel;
+  if (button.disabled) return;  // one submission at a time: a double click must not record twice
   form.clear();
   let events: TimelineEvent[];
   try {
     events = panel.events();
   } catch (error) {
-    form.general.textContent = error instanceof Error ? error.message : String(error);
+    if (error instanceof FormProblems) for (const problem of error.problems) form.show(problem);
+    else form.general.textContent = error instanceof Error ? error.message : String(error);
     return;
   }
   const asList = events.length > 1 || panel.pointerOf !== undefined;
+  button.disabled = true;
   try {
     await call("POST", `${patientPath(patient)}/events`, asList ? events : events[0]);
-    form.done.textContent = `recorded ${events.length === 1 ? "1 event" : `${events.length} events`}`;
+    panel.clear();
+    form.done.textContent = `recorded ${events.length === 1 ? "1 event" : `${events.length} events`} at ${new Date().toLocaleTimeString()}`;
     done();
   } catch (error) {
     if (error instanceof ApiError && error.problems.length > 0) {
@@ -285,13 +367,16 @@ async function submit(patient: string, panel: Panel, done: () => void): Promise<
     } else {
       form.general.textContent = error instanceof Error ? error.message : String(error);
     }
+  } finally {
+    button.disabled = false;
   }
 }
 
-// The study day of today, when the infusion's calendar date is known; else the day of the last event.
-function todayStudyDay(timeline: { infusion?: { time?: unknown } }, lastDay: number): number {
+// The study day of today (day 0 is the infusion's calendar day), when the infusion's date is known;
+// else null, and the day must be entered.
+function todayStudyDay(timeline: { infusion?: { time?: unknown } }): number | null {
   const time = timeline.infusion?.time;
-  if (typeof time !== "string") return lastDay;
+  if (typeof time !== "string") return null;
   const [year, month, day] = time.slice(0, 10).split("-").map(Number);
   const infusion = Date.UTC(year, month - 1, day);
   const now = new Date();
@@ -301,21 +386,21 @@ function todayStudyDay(timeline: { infusion?: { time?: unknown } }, lastDay: num
 export async function entryForms(patient: string, done: () => void): Promise<HTMLElement> {
   const [vocabulary, timeline] = await Promise.all([
     call<Vocabulary>("GET", "/vocabulary"),
-    call<{ infusion?: { time?: unknown }; events: { time: unknown }[] }>("GET", `${patientPath(patient)}/timeline`),
+    call<{ infusion?: { time?: unknown } }>("GET", `${patientPath(patient)}/timeline`),
   ]);
-  const last = timeline.events.map((e) => (typeof e.time === "object" && e.time && "day" in e.time ? Number((e.time as { day: number }).day) : 0));
-  const defaultDay = todayStudyDay(timeline, last.length > 0 ? Math.max(...last) : 0);
-  const panels = [vitalsPanel, oxygenPanel, vasopressorPanel, icePanel, labPanel, drugPanel].map((make) => make(vocabulary, defaultDay));
+  const today = () => todayStudyDay(timeline);
+  const panels = [vitalsPanel, oxygenPanel, vasopressorPanel, icePanel, labPanel, drugPanel].map((make) => make(vocabulary, today));
   const tabs = h("div", { class: "tabs", role: "tablist" });
   const content = h("div", { class: "tab-content" });
   const open = (panel: Panel) => {
     for (const b of tabs.querySelectorAll("button")) b.setAttribute("aria-selected", String(b.textContent === panel.title));
+    const button = h("button", { type: "submit" }, `Record ${panel.title.toLowerCase()}`);
     const formElement = h(
       "form",
-      { class: "entry", "data-form": panel.title, onsubmit: (e) => { e.preventDefault(); void submit(patient, panel, done); } },
+      { class: "entry", "data-form": panel.title, onsubmit: (e) => { e.preventDefault(); void submit(patient, panel, button, done); } },
       panel.body,
       panel.form.general,
-      h("button", { type: "submit" }, `Record ${panel.title.toLowerCase()}`),
+      button,
       panel.form.done,
     );
     replaceContent(content, formElement);

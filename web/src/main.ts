@@ -10,6 +10,7 @@ const main = document.getElementById("main") as HTMLElement;
 const nav = document.getElementById("nav") as HTMLElement;
 const protocolChoice = document.getElementById("protocol") as HTMLSelectElement;
 let leaving = new AbortController();
+let session: Session | null = null;  // who is logged in now (another user may log in after a session ends)
 
 function showLogin(): void {
   nav.hidden = true;
@@ -37,7 +38,8 @@ function showLogin(): void {
   username.focus();
 }
 
-async function route(session: Session): Promise<void> {
+async function route(): Promise<void> {
+  if (!session) return;
   leaving.abort();
   leaving = new AbortController();
   const [, page, id] = location.hash.split("/");
@@ -52,7 +54,8 @@ async function route(session: Session): Promise<void> {
 }
 
 let started = false;
-async function start(session: Session): Promise<void> {
+async function start(loggedIn: Session): Promise<void> {
+  session = loggedIn;
   nav.hidden = false;
   (document.getElementById("who") as HTMLElement).textContent = `${session.username} (${session.role})`;
   const { protocols } = await call<{ protocols: { name: string; title: string }[] }>("GET", "/protocols");
@@ -60,10 +63,10 @@ async function start(session: Session): Promise<void> {
   replaceContent(protocolChoice, ...protocols.map((p) => h("option", { value: p.name, selected: p.name === chosen, title: p.title }, p.name)));
   if (!started) {
     started = true;
-    window.addEventListener("hashchange", () => void route(session));
+    window.addEventListener("hashchange", () => void route());
     protocolChoice.addEventListener("change", () => {
       localStorage.setItem("crsguard.protocol", protocolChoice.value);
-      void route(session);
+      void route();
     });
     document.getElementById("logout")?.addEventListener("click", async () => {
       await logOut().catch(() => undefined);
@@ -71,9 +74,16 @@ async function start(session: Session): Promise<void> {
       location.reload();
     });
   }
-  await route(session);
+  await route();
 }
 
+window.addEventListener("crsguard:logged-out", () => {
+  if (!session) return;
+  session = null;
+  leaving.abort();
+  showLogin();
+});
+
 currentSession()
-  .then((session) => (session ? start(session) : showLogin()))
+  .then((existing) => (existing ? start(existing) : showLogin()))
   .catch((error) => replaceContent(main, errorBox(error)));

@@ -17,7 +17,8 @@ function recommendationCard(patient: string, advice: Advice, rec: Recommendation
   const reason = h("input", { type: "text", name: "reason", placeholder: "reason (required to decline)", "aria-label": "reason" });
   const decide = async (decision: "accepted" | "declined") => {
     try {
-      const body = { protocol: advice.protocol.name, step: rec.step, decision, reason: reason.value };
+      // advice_at: the server refuses the answer if the record has changed since this advice was given.
+      const body = { protocol: advice.protocol.name, step: rec.step, decision, reason: reason.value, advice_at: advice.at.hours_since_infusion };
       const recorded = await call<Decision>("POST", `${patientPath(patient)}/decisions`, body);
       message.textContent = `${recorded.decision} (decision ${recorded.number}) by ${session.username}`;
       reload();
@@ -26,6 +27,7 @@ function recommendationCard(patient: string, advice: Advice, rec: Recommendation
     }
   };
   const canDecide = session.role !== "viewer";
+  const blocked = rec.status === "blocked";
   return h(
     "article",
     { class: `recommendation status-${rec.status}`, "data-step": rec.step },
@@ -47,14 +49,16 @@ function recommendationCard(patient: string, advice: Advice, rec: Recommendation
     rec.evidence.length > 0 ? h("details", {}, h("summary", {}, `observations behind it (${rec.evidence.length})`), h("ul", {}, ...rec.evidence.map((e) => h("li", {}, evidenceText(e))))) : null,
     flagged.length > 0
       ? h("ul", { class: "checks" }, ...flagged.map((c) => h("li", { class: `check check-${c.status} severity-${c.severity}` }, h("strong", {}, `${c.status === "triggered" ? c.severity.toUpperCase() : c.status.toUpperCase()} ${c.check}: `), c.statement, c.advice ? ` → ${c.advice}` : "")))
-      : h("p", { class: "checks-passed" }, `${rec.checks.length} safety checks passed`),
+      : h("p", { class: "checks-passed" }, rec.checks.length === 0 ? "no safety check applies to this step" : `all ${rec.checks.length} safety checks passed`),
     rec.note ? h("p", { class: "note" }, rec.note) : null,
     h("p", { class: "source" }, `Source: ${rec.source}`),
     canDecide
       ? h(
           "div",
           { class: "decide" },
-          h("button", { type: "button", class: "accept", onclick: () => decide("accepted") }, "Accept"),
+          blocked
+            ? h("span", { class: "blocked-note" }, "Blocked by a safety check: it can be declined, not accepted here. ")
+            : h("button", { type: "button", class: "accept", onclick: () => decide("accepted") }, "Accept"),
           " ",
           reason,
           " ",
@@ -146,14 +150,19 @@ export async function showPatient(main: HTMLElement, id: string, protocol: strin
   const history = h("div");
   replaceContent(main, h("p", {}, h("a", { href: "#/board" }, "← ward board")), header, advice, entry, figures, decisions, history);
 
+  // Reloads may overlap (a reading recorded, then an answer given): only the latest one is shown.
+  let generation = 0;
   const reload = async () => {
+    const mine = ++generation;
     try {
-      const [glance, advised, decided, audit] = await Promise.all([
+      const [glance, advised, decided, audit, ...specs] = await Promise.all([
         call<Glance & { episodes: unknown }>("GET", `${path}/grades`),
         call<Advice>("GET", `${path}/recommendations?protocol=${encodeURIComponent(protocol)}`),
         call<{ decisions: Decision[] }>("GET", `${path}/decisions`),
         call<{ history: HistoryEntry[] }>("GET", `${path}/history`),
+        ...kFigures.map(([name]) => call<object>("GET", `${path}/figures/${name}`)),
       ]);
+      if (mine !== generation) return;
       replaceContent(
         header,
         h("h1", {}, `Patient ${id}`),
@@ -161,7 +170,7 @@ export async function showPatient(main: HTMLElement, id: string, protocol: strin
           "p",
           { class: "glance" },
           "CRS now ", gradeBadge("CRS", glance.crs_now?.grade, glance.crs_now?.lower_bound), trendMark(glance.crs_trend),
-          " · ICANS now ", gradeBadge("ICANS", glance.icans_now?.grade), trendMark(glance.icans_trend),
+          " · ICANS now ", gradeBadge("ICANS", glance.icans_now?.grade, glance.icans_now?.lower_bound), trendMark(glance.icans_trend),
           ` · course maxima CRS ${glance.crs_max ?? "—"}, ICANS ${glance.icans_max ?? "—"} · last observation ${studyTimeText(glance.last_observation)}`,
         ),
       );
@@ -169,13 +178,15 @@ export async function showPatient(main: HTMLElement, id: string, protocol: strin
       replaceContent(decisions, decisionsTable(decided.decisions));
       replaceContent(history, historyTable(audit.history));
       figures.replaceChildren(h("h2", {}, "Course"));
-      for (const [name, caption] of kFigures) {
-        const spec = await call<object>("GET", `${path}/figures/${name}`);
-        if (hasRows(spec)) figures.append(figure(spec, caption));
-      }
+      specs.forEach((spec, i) => {
+        if (hasRows(spec)) figures.append(figure(spec, kFigures[i][1]));
+      });
       main.dataset.loaded = String(Date.now());
     } catch (error) {
-      replaceContent(header, errorBox(error));
+      if (mine !== generation) return;
+      // Advice that could not be brought up to date must not stay answerable.
+      replaceContent(header, h("h1", {}, `Patient ${id}`), errorBox(error));
+      replaceContent(advice, h("p", { class: "error" }, "The recommendations could not be loaded: reload the page."));
     }
   };
   if (session.role !== "viewer") replaceContent(entry, await entryForms(id, () => void reload()));

@@ -103,6 +103,11 @@ try {
   // An implausible temperature is refused at its field and nothing is recorded.
   const historyRows = async () => page.$$eval("#history tbody tr", (trs) => trs.length);
   const historyBefore = await historyRows();
+  // A unit is never assumed: a temperature without one is refused by the form itself.
+  await page.fill("form.entry input[name=body_temperature]", "39.6");
+  await page.click("form.entry button[type=submit]");
+  await page.waitForSelector('[data-pointer="/vital/body_temperature"] .field-error:not(:empty)');
+  await page.selectOption("form.entry select[name=body_temperature_unit]", "Cel");
   await page.fill("form.entry input[name=body_temperature]", "60");
   expectedRefusals.push(`POST /api/v1/patients/${patient}/events 422`);
   await page.click("form.entry button[type=submit]");
@@ -116,6 +121,10 @@ try {
   await page.fill("form.entry input[name=body_temperature]", "39.6");
   await page.fill("form.entry input[name=heart_rate]", "134");
   await page.fill("form.entry input[name=systolic_bp]", "78");
+  for (const [code, unit] of [["heart_rate", "/min"], ["systolic_bp", "mm[Hg]"]]) {
+    const choice = `form.entry select[name=${code}_unit]`;
+    if ((await page.$$(`${choice} option`)).length > 1) await page.selectOption(choice, unit);
+  }
   const loaded = await page.getAttribute("#main", "data-loaded");
   await page.click("form.entry button[type=submit]");
   await page.waitForSelector(".form-done:not(:empty)");
