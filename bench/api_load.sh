@@ -3,7 +3,12 @@
 # timeline, against `crsguard serve` on a store of 500 active patients. Each is the adult twin's simulated
 # 28-day course (vitals every 4 h, daily labs, its doses) under its own id, infused 0–27 days ago.
 #   bench/api_load.sh [BUILD_DIR] [SECONDS]     (default: build, 10 s per endpoint)
-# wrk runs on the same machine as the server, as a ward's load balancer would not: both share its cores.
+# wrk runs on the same machine as the server, as a ward's clients would not. Sharing the two cores, wrk's
+# own threads queue behind the server's and its latencies then measure that queue (p99 0.4–0.8 s with
+# -t2 and either program on either core; 20 ms with the server on one core and one wrk thread on the
+# other). So the server is pinned to CPU 0 and wrk (one thread, 100 connections) to CPU 1: the server
+# gets one core of the two, and what wrk reports is the server's answer time. Then, for comparison,
+# the same unpinned with two wrk threads.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build="${1:-build}"
@@ -31,7 +36,7 @@ PY
 db="sqlite:$work/ward.db"
 "$cli" db import "$work/ward.json" --db "$db" >/dev/null
 echo "a long benchmark password" | "$cli" user add bench --role viewer --db "$db" >/dev/null
-"$cli" serve --db "$db" --port "$port" 2>"$work/serve.log" &
+taskset -c 0 "$cli" serve --db "$db" --port "$port" 2>"$work/serve.log" &
 server=$!
 for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/api/v1/session" && break; sleep 0.1; done
 # The server reads and grades every record ahead at start (what a nurse waits for after a restart).
@@ -44,7 +49,13 @@ echo "store: 500 active patients of $events events each"
 for path in "/api/v1/patients/ward-007/timeline" "/api/v1/patients?active=true"; do
   # The first request after the read-ahead, timed apart, once.
   cold="$(curl -s -o /dev/null -w '%{time_total}' -H "Cookie: $cookie" "http://127.0.0.1:$port$path")"
-  echo "== GET $path: first request ${cold} s; then 100 connections, 2 threads, ${seconds} s"
-  wrk -t2 -c100 -d"${seconds}s" --latency -H "Cookie: $cookie" "http://127.0.0.1:$port$path" |
+  echo "== GET $path: first request ${cold} s; then 100 connections, ${seconds} s"
+  echo "-- server on CPU 0, wrk (1 thread) on CPU 1"
+  taskset -c 1 wrk -t1 -c100 -d"${seconds}s" --latency -H "Cookie: $cookie" "http://127.0.0.1:$port$path" |
     grep -E "Requests/sec|Latency|  50%|  99%|requests in|Non-2xx|Socket errors"
+  echo "-- unpinned: server and wrk (2 threads) share both CPUs"
+  taskset -a -p -c 0,1 "$server" >/dev/null
+  wrk -t2 -c100 -d"${seconds}s" --latency -H "Cookie: $cookie" "http://127.0.0.1:$port$path" |
+    grep -E "Requests/sec|  99%|Socket errors"
+  taskset -a -p -c 0 "$server" >/dev/null
 done

@@ -359,6 +359,21 @@ TEST_F(ApiOverHttp, RefusesBadRequestsSayingWhereAndWhy) {
   }
 }
 
+TEST_F(ApiOverHttp, AWriteByAnotherProcessOnTheStoreIsSeenByTheNextRead) {
+  Client viewer = as("viewer");
+  const std::string timeline = "/api/v1/patients/" + adult_id() + "/timeline";
+  ASSERT_EQ(viewer.get(timeline).status, 200);  // cached now
+  json reading = json::parse(kFever);
+  reading["value"] = 38.15;
+  // As `crsguard db import` or another server would: straight to the store, not through this API.
+  const std::string uid = store_->append_event(adult_id(), reading.dump(), "another process");
+  // The cache is checked against the store's latest change at every read: no staleness at all.
+  EXPECT_NE(viewer.get(timeline).body.dump().find("38.15"), std::string::npos);
+  EXPECT_NE(viewer.get("/api/v1/patients").body.dump().find("\"events\":" + std::to_string(store_->read_timeline(adult_id())->events().size())),
+            std::string::npos);
+  store_->retract_event(adult_id(), uid, "another process", "test reading");
+}
+
 TEST_F(ApiOverHttp, ServesTheDashboardFromTheBinaryUnderAStrictContentSecurityPolicy) {
   httplib::Client browser("127.0.0.1", port_);
   const httplib::Result page = browser.Get("/");
