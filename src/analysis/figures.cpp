@@ -333,7 +333,7 @@ nlohmann::json vitals_panel(const Timeline& timeline) {
     json y = {{"field", "value"}, {"type", "quantitative"}, {"scale", {{"zero", false}}}, {"title", measure.title}};
     charts.push_back({{"width", 560},
                       {"height", 120},
-                      {"transform", filter_layer(measure.name)},
+                      {"transform", json::array({{{"filter", fmt::format("datum.measure === '{}'", measure.name)}}})},
                       {"mark", {{"type", "line"}, {"point", true}}},
                       {"encoding",
                        {{"x", x},

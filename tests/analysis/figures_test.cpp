@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <regex>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -247,6 +248,45 @@ TEST(Figures, SameInputSameBytes) {
   EXPECT_EQ(cytokine_kinetics(inputs.kinetics_patients).dump(), cytokine_kinetics(inputs.kinetics_patients).dump());
   const CohortSurvival survival = testing::paediatric_overall_survival();
   EXPECT_EQ(kaplan_meier_plot(survival).dump(), kaplan_meier_plot(testing::paediatric_overall_survival()).dump());
+}
+
+// Every "datum.FIELD === 'VALUE'" of every filter in the spec, with where it is.
+void collect_equality_filters(const json& node, const std::string& where, std::vector<std::pair<std::string, std::pair<std::string, std::string>>>& out) {
+  static const std::regex kEquality(R"(datum\.(\w+) === '([^']*)')");
+  if (node.is_object()) {
+    for (const auto& [key, value] : node.items()) {
+      if (key == "filter" && value.is_string()) {
+        const std::string text = value.get<std::string>();
+        for (std::sregex_iterator it(text.begin(), text.end(), kEquality), end; it != end; ++it) {
+          out.push_back({where, {(*it)[1].str(), (*it)[2].str()}});
+        }
+      } else if (key != "values") {
+        collect_equality_filters(value, where + "/" + key, out);
+      }
+    }
+  } else if (node.is_array()) {
+    for (std::size_t i = 0; i < node.size(); ++i) collect_equality_filters(node[i], where + "/" + std::to_string(i), out);
+  }
+}
+
+// A filter that no data row passes draws an empty chart: the field or the value is misspelt.
+void expect_every_filter_selects_rows(const json& spec, const std::string& figure) {
+  std::vector<std::pair<std::string, std::pair<std::string, std::string>>> filters;
+  collect_equality_filters(spec, "", filters);
+  for (const auto& [where, filter] : filters) {
+    const auto& [field, value] = filter;
+    bool any = false;
+    for (const json& row : spec.at("data").at("values")) any = any || (row.contains(field) && row.at(field) == value);
+    EXPECT_TRUE(any) << figure << " at " << where << ": no row has " << field << " == '" << value << "'";
+  }
+}
+
+TEST(Figures, EveryFilterSelectsRowsOfTheData) {
+  const auto& inputs = figure_inputs();
+  expect_every_filter_selects_rows(swimmer_plot(inputs.paediatric_patients), "swimmer_plot");
+  expect_every_filter_selects_rows(vitals_panel(inputs.adult.front()), "vitals_panel");
+  expect_every_filter_selects_rows(cytokine_kinetics(inputs.kinetics_patients), "cytokine_kinetics");
+  expect_every_filter_selects_rows(kaplan_meier_plot(testing::paediatric_overall_survival()), "kaplan_meier_plot");
 }
 
 }  // namespace

@@ -97,6 +97,9 @@ try {
   await page.click(`tr[data-patient="${patient}"] a`);
   await page.waitForSelector("#recommendations");
   await page.waitForSelector("#figures figure[data-rendered=true]");
+  // The vitals panel draws its three lines (Tmax, HRmax, SBPmin), not only the drug strip.
+  const vitalLines = await page.$$eval("#figures figure:nth-of-type(1) .mark-line path", (paths) => paths.length);
+  check(vitalLines >= 3, `the vitals panel draws ${vitalLines} lines, expected Tmax, HRmax and SBPmin`);
   const gradeBefore = Number((await page.getAttribute(".glance .grade", "data-grade")) ?? -1);
   await shot("patient-before");
 
