@@ -12,7 +12,7 @@ cmake --build build-fuzz -j "$(nproc)"
 mkdir -p fuzz/artifacts
 export ASAN_OPTIONS=detect_leaks=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-for target in timeline_json timeline_csv rules_json grading protocol_yaml sim_files api_request; do
+for target in timeline_json timeline_csv rules_json grading protocol_yaml sim_files api_request fhir_bundle; do
   work="build-fuzz/corpus-$target"
   dict=fuzz/timeline.dict
   if [ -f "fuzz/$target.dict" ]; then dict="fuzz/$target.dict"; fi

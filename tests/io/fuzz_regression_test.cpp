@@ -3,6 +3,7 @@
 // stays fixed in every test run.
 #include <gtest/gtest.h>
 
+#include "fhir_property.hpp"
 #include "protocol_property.hpp"
 #include "round_trip_property.hpp"
 #include "rules_property.hpp"
@@ -38,6 +39,8 @@ TEST(FuzzRegression, TimelineCsvInputs) {
 }
 
 TEST(FuzzRegression, RulesInputs) { EXPECT_GE(replay("rules_json", fuzz::rules_property_failure), 3); }
+
+TEST(FuzzRegression, FhirBundleInputs) { EXPECT_GE(replay("fhir_bundle", fuzz::fhir_property_failure), 4); }
 
 TEST(FuzzRegression, ProtocolInputs) { EXPECT_GE(replay("protocol_yaml", fuzz::protocol_property_failure), 3); }
 
