@@ -21,6 +21,7 @@
 #include "clinical/crs_astct.hpp"
 #include "core/problem.hpp"
 #include "core/time.hpp"
+#include "io/fhir/fhir_import.hpp"
 #include "io/rules_json.hpp"
 #include "io/timeline_files.hpp"
 #include "io/timeline_json.hpp"
@@ -129,6 +130,36 @@ void read_import_files(const DbOptions& options, std::vector<Timeline>& timeline
   }
 }
 
+// import-fhir: every Bundle (a file, or the *.json files of a folder in name order), read and checked.
+std::vector<std::pair<std::string, FhirImport>> read_fhir_files(const DbOptions& options) {
+  std::vector<std::pair<std::string, FhirImport>> out;
+  FhirImportOptions fhir;
+  fhir.strict = options.strict;
+  std::vector<Problem> problems;
+  for (const std::string& argument : options.files) {
+    std::vector<std::filesystem::path> files;
+    if (std::filesystem::is_directory(argument)) {
+      for (const auto& entry : std::filesystem::directory_iterator(argument)) {
+        if (entry.is_regular_file() && entry.path().extension() == ".json") files.push_back(entry.path());
+      }
+      std::sort(files.begin(), files.end());
+      if (files.empty()) throw std::invalid_argument(fmt::format("{}: no *.json Bundle in this folder", argument));
+    } else {
+      files.emplace_back(argument);
+    }
+    for (const auto& file : files) {
+      // Every Bundle is read before anything is written, and every problem of every Bundle reported.
+      try {
+        out.emplace_back(file.string(), import_fhir_bundle(read_input_file(file), file.string(), fhir));
+      } catch (const InputError& error) {
+        problems.insert(problems.end(), error.problems().begin(), error.problems().end());
+      }
+    }
+  }
+  if (!problems.empty()) throw InputError(std::move(problems));
+  return out;
+}
+
 // The arguments that need more than CLI11's checks, checked before the store is opened.
 struct Arguments {
   std::optional<std::string> as_of;  // export --as-of, in the stored form
@@ -136,6 +167,7 @@ struct Arguments {
   std::string head;                  // verify --head, lower case
   std::vector<Timeline> timelines;   // import: every file read and checked
   std::string sources;               // import: the files, for the audit trail
+  std::vector<std::pair<std::string, FhirImport>> bundles;  // import-fhir: file, what it holds
 };
 
 Arguments check_arguments(const DbOptions& options) {
@@ -156,13 +188,14 @@ Arguments check_arguments(const DbOptions& options) {
   if (!options.days.empty()) parse_day_range(options.days, out.filter);
   out.head = noted_head(options.head);
   if (options.action == "import") read_import_files(options, out.timelines, out.sources);
+  if (options.action == "import-fhir") out.bundles = read_fhir_files(options);
   return out;
 }
 
 // Only `init` and `import` create a store: any other command given a SQLite file that does not exist
 // (a mistyped path) says so, rather than leaving a new empty database behind.
 void require_existing_sqlite_file(const DbOptions& options) {
-  if (options.action == "init" || options.action == "import") return;
+  if (options.action == "init" || options.action == "import" || options.action == "import-fhir") return;
   if (options.url.rfind("postgresql://", 0) == 0 || options.url.rfind("postgres://", 0) == 0) return;
   const std::string path = options.url.rfind("sqlite:", 0) == 0 ? options.url.substr(7) : options.url;
   if (path.empty() || path == ":memory:") return;
@@ -378,6 +411,33 @@ std::string full_event_uid(Store& store, const DbOptions& options) {
   return found;
 }
 
+// Each Bundle in one transaction of its own; what was not imported (codes not mapped, resources not
+// read) said on standard error, never dropped silently.
+int import_fhir_files(Store& store, const DbOptions& options, const std::vector<std::pair<std::string, FhirImport>>& bundles,
+                      const std::string& actor) {
+  json summaries = json::array();
+  for (const auto& [file, bundle] : bundles) {
+    for (const UnmappedCode& code : bundle.unmapped) {
+      std::cerr << fmt::format("crsguard db import-fhir: {}: not imported: {} {}: no mapping for {}\n", file, code.resource, code.path, code.codes);
+    }
+    for (const std::string& skipped : bundle.skipped) std::cerr << fmt::format("crsguard db import-fhir: {}: {}\n", file, skipped);
+    const ImportSummary summary = store.import_timelines(bundle.timelines, actor, "fhir:" + file);
+    if (options.as_json) {
+      summaries.push_back({{"file", file}, {"patients", bundle.timelines.size()}, {"patients_new", summary.patients_created},
+                           {"events_added", summary.events_added}, {"events_already_present", summary.events_already_present},
+                           {"codes_not_mapped", bundle.unmapped.size()}, {"resources_not_read", bundle.skipped.size()}});
+      continue;
+    }
+    std::cout << fmt::format("{}: imported {} patient{} ({} new), {} new event{}, {} already present; {} code{} not mapped, {} resource{} not read\n",
+                             file, bundle.timelines.size(), bundle.timelines.size() == 1 ? "" : "s", summary.patients_created,
+                             summary.events_added, summary.events_added == 1 ? "" : "s", summary.events_already_present,
+                             bundle.unmapped.size(), bundle.unmapped.size() == 1 ? "" : "s", bundle.skipped.size(),
+                             bundle.skipped.size() == 1 ? "" : "s");
+  }
+  if (options.as_json) print_json(summaries);
+  return kExitOk;
+}
+
 int verify(Store& store, const DbOptions& options, const std::string& head) {
   const AuditVerification result = store.verify_audit(head);
   const bool intact = result.problems.empty();
@@ -406,6 +466,7 @@ int run_action(Store& store, const DbOptions& options, const Arguments& argument
     return kExitOk;
   }
   if (action == "import") return import_files(store, options, arguments.timelines, arguments.sources, actor);
+  if (action == "import-fhir") return import_fhir_files(store, options, arguments.bundles, actor);
   if (action == "export") return export_timeline(store, options, arguments.as_of);
   if (action == "list") return list_patients(store, options, arguments.filter);
   if (action == "show") return show_events(store, options);
@@ -451,6 +512,11 @@ CLI::App* add_db_command(CLI::App& app, DbOptions& options) {
   auto* imported = common(db->add_subcommand("import", "Import timeline files or cohort folders, all or nothing"));
   imported->add_option("FILE", options.files, "timeline file, cohort file or folder")->required();
   json_flag(imported);
+
+  auto* fhir = common(db->add_subcommand("import-fhir", "Import FHIR R4 Bundles (docs/fhir.md), each all or nothing"));
+  fhir->add_option("FILE", options.files, "Bundle file, or a folder of *.json Bundles")->required();
+  fhir->add_flag("--strict", options.strict, "a code not in mappings/fhir_codes.csv is an error, not a note");
+  json_flag(fhir);
 
   auto* exported = common(db->add_subcommand("export", "Write a patient's timeline (amendments applied) as JSON"));
   patient(exported);

@@ -10,10 +10,11 @@
 namespace crsguard {
 
 struct DbOptions {
-  std::string action;               // init, import, export, list, show, history, append, amend, retract, verify
+  std::string action;               // init, import, import-fhir, export, list, show, history, append, amend, retract, verify
   std::string url;                  // --db
   std::string actor;                // --actor (default: the login name)
-  std::vector<std::string> files;   // import
+  std::vector<std::string> files;   // import, import-fhir
+  bool strict = false;              // import-fhir --strict: a code not in mappings/fhir_codes.csv is an error
   std::string patient;              // export, show, history, append, amend, retract
   std::string event_uid;            // amend, retract
   std::string event_json;           // append --event, amend --event

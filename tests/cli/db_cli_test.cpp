@@ -188,6 +188,28 @@ TEST_F(DbCli, ABadFileRejectsTheWholeImportAndLeavesTheStoreUnchanged) {
   EXPECT_EQ(db("verify").out, verify_before.out) << "no audit entry was added";
 }
 
+TEST_F(DbCli, ImportsFhirBundlesOnceAndRefusesABadOneWithItsPlace) {
+  const std::string traps = (kSource / "fuzz/corpus/fhir_bundle/traps.json").string();
+  Result run = db("import-fhir", {traps});
+  ASSERT_EQ(run.status, 0) << run.err;
+  EXPECT_TRUE(has(run.out, "imported 1 patient (1 new), 10 new events, 0 already present; 0 codes not mapped")) << run.out;
+  run = db("import-fhir", {traps});  // the same Bundle again: nothing new
+  ASSERT_EQ(run.status, 0) << run.err;
+  EXPECT_TRUE(has(run.out, "imported 1 patient (0 new), 0 new events, 10 already present")) << run.out;
+  const Result verify_before = db("verify");
+  const std::string implausible = (kSource / "fuzz/corpus/fhir_bundle/implausible.json").string();
+  run = db("import-fhir", {implausible});
+  EXPECT_EQ(run.status, 2);
+  EXPECT_TRUE(has(run.err, "at /entry/2/resource/valueQuantity/value, field \"value\": Observation/hot (Observation.valueQuantity.value)")) << run.err;
+  EXPECT_EQ(db("verify").out, verify_before.out) << "nothing was written";
+  const std::string unmapped = (kSource / "fuzz/corpus/fhir_bundle/unmapped-and-entered-in-error.json").string();
+  run = db("import-fhir", {unmapped});
+  ASSERT_EQ(run.status, 0) << run.err;
+  EXPECT_TRUE(has(run.err, "not imported: Observation/odd Observation.code: no mapping for http://loinc.org|99999-9")) << run.err;
+  EXPECT_TRUE(has(run.err, "Observation/w: status entered-in-error")) << run.err;
+  EXPECT_EQ(db("import-fhir", {unmapped, "--strict"}).status, 2);
+}
+
 TEST_F(DbCli, APatientInTwoArgumentsIsRefused) {
   const Result run = db("import", {kAdult, kAdult});
   EXPECT_EQ(run.status, 2);
