@@ -136,6 +136,8 @@ std::vector<std::pair<std::string, FhirImport>> read_fhir_files(const DbOptions&
   FhirImportOptions fhir;
   fhir.strict = options.strict;
   std::vector<Problem> problems;
+  std::size_t dropped = 0;
+  std::map<std::string, std::string> file_of_patient;
   for (const std::string& argument : options.files) {
     std::vector<std::filesystem::path> files;
     if (std::filesystem::is_directory(argument)) {
@@ -153,10 +155,20 @@ std::vector<std::pair<std::string, FhirImport>> read_fhir_files(const DbOptions&
         out.emplace_back(file.string(), import_fhir_bundle(read_input_file(file), file.string(), fhir));
       } catch (const InputError& error) {
         problems.insert(problems.end(), error.problems().begin(), error.problems().end());
+        dropped += error.dropped();
+        continue;
+      }
+      // A FHIR id is only its server's: the same id in two Bundles may be two patients.
+      for (const Timeline& timeline : out.back().second.timelines) {
+        const auto [first, inserted] = file_of_patient.emplace(timeline.patient().id, file.string());
+        if (!inserted) {
+          throw std::invalid_argument(fmt::format("Patient \"{}\" is in both {} and {}: import each patient once (ids are only their server's)",
+                                                  first->first, first->second, file.string()));
+        }
       }
     }
   }
-  if (!problems.empty()) throw InputError(std::move(problems));
+  if (!problems.empty()) throw InputError(std::move(problems), dropped);
   return out;
 }
 

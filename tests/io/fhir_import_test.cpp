@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -91,7 +92,7 @@ TEST(FhirImport, ReadsThePatientTheInfusionAndTheUnitTraps) {
   EXPECT_EQ(*only_observation(t, ObservationCode::d_dimer_ddu).value, 1.1);
   EXPECT_EQ(*only_observation(t, ObservationCode::scd25).value, 2400);                     // one code, two assays, apart
   EXPECT_EQ(*only_observation(t, ObservationCode::scd25_activity).value, 1800);
-  // 14:00+01:00 is the wall-clock time written: 22 h after the 10:00 infusion.
+  // 08:00+01:00 the next day, in the infusion's zone: 22 h after the 10:00+01:00 infusion.
   bool found_temperature = false;
   bool found_day_only = false;
   bool found_dose = false;
@@ -161,13 +162,57 @@ TEST(FhirImport, RefusesWhatItCannotPlace) {
   EXPECT_EQ(refusal(json{{"resourceType", "Patient"}}).problems().front().where.json_pointer, "/resourceType");
   json stranger = observation("stranger", "8310-5", 38, "Cel");
   stranger["subject"]["reference"] = "Patient/nobody";
-  EXPECT_EQ(refusal(bundle({stranger})).problems().front().where.json_pointer, "/entry/2/resource/subject");
+  EXPECT_EQ(refusal(bundle({stranger})).problems().front().where.json_pointer, "/entry/2/resource/subject/reference");
   json no_infusion = bundle({});
   no_infusion["entry"].erase(1);
   EXPECT_NE(refusal(no_infusion).problems().front().reason.find("no CAR-T infusion"), std::string::npos);
   json no_target = bundle({});
   no_target["entry"][1]["resource"].erase("extension");
   EXPECT_EQ(refusal(no_target).problems().front().where.json_pointer, "/entry/1/resource/extension");
+}
+
+TEST(FhirImport, ATimeInAnotherZoneIsMovedIntoTheInfusionsZone) {
+  // 09:30Z is 10:30+01:00: half an hour after the 10:00+01:00 infusion, not half an hour before it.
+  const FhirImport imported = import_fhir_bundle(bundle({observation("utc", "8867-4", 100, "/min", "2024-03-05T09:30:00.000Z")}).dump(), "b.json");
+  ASSERT_EQ(imported.timelines.front().events().size(), 1U);
+  EXPECT_EQ(imported.timelines.front().events().front().time.seconds_since_infusion, 30 * 60);
+  EXPECT_EQ(refusal(bundle({observation("bad", "8867-4", 100, "/min", "2024-03-05T09:30:00junk")})).problems().front().where.json_pointer,
+            "/entry/2/resource/effectiveDateTime");
+}
+
+TEST(FhirImport, AnInfusionNotDoneIsNoDayZeroAndTwoPatientsOfOneIdAreRefused) {
+  json not_done = bundle({});
+  not_done["entry"][1]["resource"]["status"] = "not-done";
+  EXPECT_NE(refusal(not_done).problems().front().reason.find("no CAR-T infusion"), std::string::npos);
+  json twice = bundle({});
+  twice["entry"].push_back(twice["entry"][0]);
+  EXPECT_NE(refusal(twice).problems().front().reason.find("a second Patient \"p1\""), std::string::npos);
+}
+
+TEST(FhirImport, TheOrderOfEntriesDoesNotMatter) {
+  json b = bundle({observation("t", "8310-5", 38.5, "Cel")});
+  std::reverse(b["entry"].begin(), b["entry"].end());  // the observation, the infusion, then the patient
+  EXPECT_EQ(import_fhir_bundle(b.dump(), "b.json").timelines.front().events().size(), 1U);
+}
+
+TEST(FhirImport, MisshapenElementsAreRefusedOrSkippedNeverAFault) {
+  json odd = observation("odd", "8310-5", 38.5, "Cel");
+  odd["component"] = "x";
+  odd["code"] = "8310-5";
+  json dose{{"resourceType", "MedicationAdministration"}, {"id", "d"}, {"status", "completed"},
+            {"medicationCodeableConcept", coding(kRxNormSystem, "612865")}, {"subject", {{"reference", "Patient/p1"}}},
+            {"effectiveDateTime", "2024-03-06T10:30"}, {"dosage", {{"dose", 240}}}};
+  for (const json& resource : {odd, dose}) {
+    try {
+      (void)import_fhir_bundle(bundle({resource}).dump(), "b.json");
+    } catch (const InputError&) {
+      // refused with its place: as good as imported
+    }
+  }
+  // Two equal keys are refused, not resolved by keeping the last.
+  const std::string text = bundle({}).dump();
+  const std::string twice = text.substr(0, text.size() - 1) + R"(, "type": "collection"})";
+  EXPECT_THROW((void)import_fhir_bundle(twice, "b.json"), InputError);
 }
 
 // The table and crsguard's own code tables agree: a LOINC or RxNorm code crsguard knows maps back to it.

@@ -32,6 +32,9 @@ std::vector<FhirCodeMapping> read_table() {
   log.throw_if_any();
   const std::vector<std::string> header{"system", "code", "display", "maps_to", "kind", "units", "source"};
   if (rows.empty() || rows.front().size() != header.size()) throw std::logic_error(fmt::format("{}: the header is not {} columns", kTableFile, header.size()));
+  for (std::size_t c = 0; c < header.size(); ++c) {
+    if (rows.front()[c].text != header[c]) throw std::logic_error(fmt::format("{}: column {} is \"{}\", not \"{}\"", kTableFile, c + 1, rows.front()[c].text, header[c]));
+  }
   std::vector<FhirCodeMapping> out;
   for (std::size_t i = 1; i < rows.size(); ++i) {
     const CsvRow& row = rows[i];
@@ -46,6 +49,11 @@ std::vector<FhirCodeMapping> read_table() {
     if (!known) throw std::logic_error(fmt::format("{} line {}: \"{}\" is not a crsguard {}", kTableFile, line, m.maps_to, row[4].text));
     if (!m.unit.empty() && !find_unit(m.unit)) throw std::logic_error(fmt::format("{} line {}: unknown unit \"{}\"", kTableFile, line, m.unit));
     if (m.source.empty()) throw std::logic_error(fmt::format("{} line {}: no source", kTableFile, line));
+    for (const FhirCodeMapping& earlier : out) {
+      if (earlier.system == m.system && earlier.code == m.code && earlier.unit == m.unit) {
+        throw std::logic_error(fmt::format("{} line {}: {}|{} is mapped twice", kTableFile, line, m.system, m.code));
+      }
+    }
     out.push_back(std::move(m));
   }
   return out;

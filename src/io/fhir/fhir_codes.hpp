@@ -25,7 +25,7 @@ struct FhirCodeMapping {
   std::string display;
   std::string maps_to;   // an observation code or drug name of crsguard; empty for panels and the infusion
   FhirCodeKind kind = FhirCodeKind::observation;
-  std::string unit;      // empty, or the UCUM unit whose kind of unit the row is for
+  std::string unit;      // column "units": empty, or the UCUM unit whose kind of unit the row is for
   std::string source;
 };
 
