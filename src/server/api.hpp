@@ -135,6 +135,7 @@ class Api {
     std::shared_ptr<const std::string> text;
   };
   std::map<BoardKey, CachedBoard> boards_;
+  std::map<BoardKey, CachedBoard> reports_;  // the cohort report, per (date, active only)
   std::map<std::string, std::shared_ptr<const CachedPatient>> cache_;  // checked against when the user name is unknown: a login takes as long either way
 };
 

@@ -489,6 +489,13 @@ TEST_F(ApiOverHttp, GivesEachPatientFigureAndTheCohortReportAsVegaLite) {
   }
   EXPECT_GE(figures, 2);
   EXPECT_GE(tables, 1);
+  // Kept until the next write: a patient added shows in the next report.
+  const std::string subtitle = report.body["subtitle"];
+  EXPECT_EQ(viewer.get("/api/v1/cohort/report").body["subtitle"], subtitle);
+  const json added{{"format", "crsguard.timeline/1"}, {"patient", {{"id", "cohort-new"}, {"sex", "female"}}},
+                   {"infusion", {{"product", "CD19 CAR-T"}, {"targets", {"CD19"}}}}, {"events", json::array()}};
+  ASSERT_EQ(as("clinician").send("POST", "/api/v1/patients", added.dump()).status, 201);
+  EXPECT_NE(viewer.get("/api/v1/cohort/report").body["subtitle"], subtitle);
 }
 
 // A self-signed certificate for 127.0.0.1 (P-256, one day), written as PEM files.
