@@ -620,21 +620,10 @@ ApiResponse Api::list_patients(const ApiRequest& request) {
   }
   // The board changes only with a write (or the date): while the store's last audit entry is the one
   // it was built at, the same answer stands.
-  const BoardKey key{filter.on_date.empty() ? format_date(today_local()) : filter.on_date, filter.active_only, protocol};
+  const DocumentKey key{"board", filter.on_date.empty() ? format_date(today_local()) : filter.on_date, filter.active_only, protocol};
   filter.on_date = key.date;
-  std::int64_t audit_seq = 0;
-  {
-    const std::lock_guard lock(store_mutex_);
-    audit_seq = store_.last_audit_seq();
-  }
-  {
-    const std::lock_guard lock(cache_mutex_);
-    if (const auto it = boards_.find(key); it != boards_.end() && it->second.audit_seq == audit_seq) {
-      ApiResponse out{200, nullptr};
-      out.text = it->second.text;
-      return out;
-    }
-  }
+  const std::int64_t audit_seq = store_audit_seq();
+  if (auto kept = kept_document(key, audit_seq)) return std::move(*kept);
   std::vector<PatientListing> listings;
   std::map<std::string, std::int64_t> changes;
   {
@@ -658,12 +647,29 @@ ApiResponse Api::list_patients(const ApiRequest& request) {
     row["alerts"] = entry->alerts.at(protocol);
     patients.push_back(std::move(row));
   }
-  ApiResponse out{200, nullptr};
-  out.text = std::make_shared<const std::string>(json{{"patients", std::move(patients)}}.dump());
-  // Built from a store at least as new as audit_seq: a write in between only makes the next request build it again.
+  return keep_document(key, audit_seq, json{{"patients", std::move(patients)}}.dump());
+}
+
+std::int64_t Api::store_audit_seq() {
+  const std::lock_guard lock(store_mutex_);
+  return store_.last_audit_seq();
+}
+
+std::optional<ApiResponse> Api::kept_document(const DocumentKey& key, std::int64_t audit_seq) {
   const std::lock_guard lock(cache_mutex_);
-  std::erase_if(boards_, [&](const auto& board) { return board.first.date != key.date; });  // one date kept: bounded
-  boards_[key] = {audit_seq, out.text};
+  const auto it = kept_.find(key);
+  if (it == kept_.end() || it->second.audit_seq != audit_seq) return std::nullopt;
+  ApiResponse out{200, nullptr};
+  out.text = it->second.text;
+  return out;
+}
+
+ApiResponse Api::keep_document(const DocumentKey& key, std::int64_t audit_seq, std::string text) {
+  ApiResponse out{200, nullptr};
+  out.text = std::make_shared<const std::string>(std::move(text));
+  const std::lock_guard lock(cache_mutex_);
+  std::erase_if(kept_, [&](const auto& kept) { return kept.first.date != key.date; });
+  kept_[key] = {audit_seq, out.text};
   return out;
 }
 
@@ -761,21 +767,10 @@ ApiResponse Api::cohort_report_route(const ApiRequest& request) {
   filter.on_date = format_date(today_local());
   // Like the board, the report stands until the next write (or the next day): 2 s and 17 MB for 500
   // patients (bench/README.md) are built once, not at every visit.
-  const BoardKey key{filter.on_date, filter.active_only, "cohort-report"};
-  std::int64_t audit_seq = 0;
+  const DocumentKey key{"cohort-report", filter.on_date, filter.active_only, ""};
+  const std::int64_t audit_seq = store_audit_seq();
+  if (auto kept = kept_document(key, audit_seq)) return std::move(*kept);
   std::vector<PatientListing> listings;
-  {
-    const std::lock_guard lock(store_mutex_);
-    audit_seq = store_.last_audit_seq();
-  }
-  {
-    const std::lock_guard lock(cache_mutex_);
-    if (const auto it = reports_.find(key); it != reports_.end() && it->second.audit_seq == audit_seq) {
-      ApiResponse out{200, nullptr};
-      out.text = it->second.text;
-      return out;
-    }
-  }
   {
     const std::lock_guard lock(store_mutex_);
     listings = store_.list_patients(filter);
@@ -797,13 +792,7 @@ ApiResponse Api::cohort_report_route(const ApiRequest& request) {
   options.title = filter.active_only ? "Active patients" : "All patients in the store";
   options.source = fmt::format("{} patient{}, {}", patients.size(), patients.size() == 1 ? "" : "s", filter.on_date);
   options.platelet_rules = PlateletRules::from(rules_);
-  ApiResponse out{200, nullptr};
-  out.text = std::make_shared<const std::string>(
-      report_document_json(cohort_report(patients, options)).dump(-1, ' ', false, json::error_handler_t::replace));
-  const std::lock_guard lock(cache_mutex_);
-  std::erase_if(reports_, [&](const auto& report) { return report.first.date != key.date; });
-  reports_[key] = {audit_seq, out.text};
-  return out;
+  return keep_document(key, audit_seq, report_document_json(cohort_report(patients, options)).dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
 }  // namespace crsguard

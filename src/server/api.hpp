@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -120,23 +121,29 @@ class Api {
   ApiOptions options_;
   Sessions sessions_;
   LoginThrottle throttle_;
-  std::string decoy_hash_;
+  std::string decoy_hash_;  // checked against when the user name is unknown: a login takes as long either way
   std::mutex cache_mutex_;
   std::mutex loading_mutex_;
-  // The ward board as last answered, per (date, active only, protocol), with the store's last audit entry then.
-  struct BoardKey {
+  std::map<std::string, std::shared_ptr<const CachedPatient>> cache_;
+  // Documents that change only with a write or the date (the ward board, the cohort report), kept with
+  // the store's last audit entry they were built from: while it stands, so does the document.
+  struct DocumentKey {
+    std::string document;  // "board", "cohort-report"
     std::string date;
     bool active_only = false;
     std::string protocol;
-    auto operator<=>(const BoardKey&) const = default;
+    auto operator<=>(const DocumentKey&) const = default;
   };
-  struct CachedBoard {
+  struct KeptDocument {
     std::int64_t audit_seq = -1;
     std::shared_ptr<const std::string> text;
   };
-  std::map<BoardKey, CachedBoard> boards_;
-  std::map<BoardKey, CachedBoard> reports_;  // the cohort report, per (date, active only)
-  std::map<std::string, std::shared_ptr<const CachedPatient>> cache_;  // checked against when the user name is unknown: a login takes as long either way
+  std::map<DocumentKey, KeptDocument> kept_;
+  std::int64_t store_audit_seq();
+  std::optional<ApiResponse> kept_document(const DocumentKey& key, std::int64_t audit_seq);
+  // Built from a store at least as new as audit_seq: a write in between only makes the next request
+  // build it again. Only one date is kept, so the map stays small.
+  ApiResponse keep_document(const DocumentKey& key, std::int64_t audit_seq, std::string text);
 };
 
 }  // namespace crsguard

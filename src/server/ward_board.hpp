@@ -15,6 +15,8 @@
 
 namespace crsguard {
 
+// "What changed" on the board is over one day: a grade against the one a full nursing day (three
+// shifts) before. A choice of this project, not a clinical rule; docs/api.md says so.
 inline constexpr std::int64_t kTrendWindowSeconds = 24 * 3600;
 
 // A grade now against the grade kTrendWindowSeconds before.
